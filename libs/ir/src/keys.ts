@@ -1,0 +1,14 @@
+/** The IR key of a Gateway: `<namespace>/<name>` (Envoy's node.cluster). */
+export function gatewayIRKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Controller name Envoy Gateway's GatewayClasses use. */
+export const CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+/** Namespace for resources given without one, and for the fleet's objects. */
+export const DEFAULT_NAMESPACE = 'envoy-gateway-system';
+
+/** Labels that tie fleet objects to their Gateway. */
+export const OWNING_GATEWAY_NAME_LABEL = 'gateway.envoyproxy.io/owning-gateway-name';
+export const OWNING_GATEWAY_NAMESPACE_LABEL = 'gateway.envoyproxy.io/owning-gateway-namespace';

@@ -1,0 +1,77 @@
+/**
+ * xDS IR: what one Envoy fleet (one IR key) must serve. Produced by libs/gatewayapi, consumed by libs/xds.
+ * Plain readonly data so it survives JSON round trips over the bus unchanged.
+ */
+
+export interface XdsIR {
+  readonly http: readonly HTTPListener[];
+}
+
+/** Where the IR came from, so Envoy resources can point back at Gateway API objects. */
+export interface SourceMetadata {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly sectionName?: string;
+}
+
+export interface HTTPListener {
+  /** `<namespace>/<gateway>/<listener>`; also the Envoy listener and route configuration name. */
+  readonly name: string;
+  readonly address: string;
+  /** Port Envoy binds (the container port). */
+  readonly port: number;
+  /** The Gateway listener port as the user wrote it. */
+  readonly externalPort: number;
+  /** Hostnames this listener answers; `*` when the listener has none. */
+  readonly hostnames: readonly string[];
+  readonly routes: readonly HTTPRoute[];
+  readonly metadata: SourceMetadata;
+}
+
+export type StringMatch =
+  | { readonly type: 'Exact'; readonly value: string }
+  | { readonly type: 'Prefix'; readonly value: string }
+  | { readonly type: 'RegularExpression'; readonly value: string };
+
+export interface HeaderMatch {
+  readonly name: string;
+  readonly match: StringMatch;
+}
+
+export interface HTTPRoute {
+  /** `httproute/<ns>/<name>/rule/<i>/match/<j>/<hostname with . as _>` */
+  readonly name: string;
+  /** The virtual host hostname this route belongs to (`*` for any). */
+  readonly hostname: string;
+  readonly pathMatch: StringMatch;
+  readonly headerMatches: readonly HeaderMatch[];
+  readonly action: RouteAction;
+  readonly metadata: SourceMetadata;
+}
+
+export type RouteAction =
+  | { readonly type: 'Forward'; readonly destination: RouteDestination }
+  | { readonly type: 'DirectResponse'; readonly statusCode: number; readonly body?: string };
+
+export interface RouteDestination {
+  /** `httproute/<ns>/<name>/rule/<i>`; becomes the Envoy cluster name. */
+  readonly name: string;
+  readonly settings: readonly DestinationSetting[];
+}
+
+/** One backendRef of a rule. */
+export interface DestinationSetting {
+  /** `<destination>/backend/<k>` */
+  readonly name: string;
+  readonly weight: number;
+  readonly addressType: AddressType;
+  readonly endpoints: readonly DestinationEndpoint[];
+}
+
+export type AddressType = 'IP' | 'FQDN';
+
+export interface DestinationEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
