@@ -1,2 +1,3 @@
 // Shared test fixtures: real nats-server, Envoy, echo backends, free ports, child processes.
 // Each fixture lives in its own file and is exported here.
+export * from './http.ts';

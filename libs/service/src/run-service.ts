@@ -1,0 +1,56 @@
+import { createLogger, type Logger } from './logger.ts';
+import { startHealthServer, type HealthServer } from './health.ts';
+
+/** What a service's start function gets: its logger, readiness switch, metrics registry and shutdown hooks. */
+export interface ServiceContext {
+  readonly log: Logger;
+  readonly health: HealthServer;
+  /** Aborted when the process is asked to stop. */
+  readonly signal: AbortSignal;
+  /** Registers cleanup that runs on SIGTERM/SIGINT, last registered first. */
+  onShutdown(fn: () => Promise<void> | void): void;
+}
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly healthPort: number;
+  readonly start: (ctx: ServiceContext) => Promise<void>;
+}
+
+/**
+ * Runs one service process: health endpoints first, then the service, then a graceful shutdown on
+ * SIGTERM/SIGINT. A start failure exits non-zero so a supervisor restarts it.
+ */
+export async function runService(opts: ServiceOptions): Promise<void> {
+  const log = createLogger(opts.name);
+  const health = await startHealthServer(opts.healthPort);
+  const controller = new AbortController();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let stopping = false;
+
+  const shutdown = async (reason: string, code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { reason });
+    controller.abort();
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error('cleanup failed', { err });
+      }
+    }
+    await health.close();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+
+  log.info('starting', { healthPort: health.port, pid: process.pid });
+  try {
+    await opts.start({ log, health, signal: controller.signal, onShutdown: (fn) => cleanups.push(fn) });
+  } catch (err) {
+    log.error('start failed', { err });
+    await shutdown('start failed', 1);
+  }
+}

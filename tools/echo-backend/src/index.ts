@@ -1,0 +1,2 @@
+export { startEchoServer, type EchoServer } from './server.ts';
+export type { EchoIdentity, EchoResponse } from './echo.ts';

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from '@eg/testing';
+import { startEchoServer, type EchoServer, type EchoResponse } from '../src/index.ts';
+
+describe('echo backend', () => {
+  let server: EchoServer;
+  beforeAll(async () => {
+    server = await startEchoServer({ name: 'backend-v1', namespace: 'default', service: 'backend' }, 0);
+  });
+  afterAll(() => server.close());
+
+  it('describes the request it received', async () => {
+    const res = await httpRequest(`http://127.0.0.1:${server.port}/get?a=1&a=2`, {
+      host: 'www.example.com',
+      headers: { 'x-custom-thing': 'v' },
+    });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body) as EchoResponse;
+    expect(body.path).toBe('/get?a=1&a=2');
+    expect(body.method).toBe('GET');
+    expect(body.host).toBe('www.example.com');
+    expect(body.headers['X-Custom-Thing']).toEqual(['v']);
+    expect(body.headers['Host']).toBeUndefined();
+    expect(body.query['a']).toEqual(['1', '2']);
+    expect(body.pod).toBe('backend-v1');
+    expect(body.service).toBe('backend');
+  });
+
+  it('sets response headers the client asks for', async () => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/`, {
+      headers: { 'X-Echo-Set-Header': 'X-One:1, X-Two: two' },
+    });
+    expect(res.headers.get('x-one')).toBe('1');
+    expect(res.headers.get('x-two')).toBe('two');
+  });
+
+  it('answers /status/NNN with that status', async () => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/status/418`);
+    expect(res.status).toBe(418);
+  });
+});
