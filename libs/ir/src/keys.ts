@@ -12,3 +12,8 @@ export const DEFAULT_NAMESPACE = 'envoy-gateway-system';
 /** Labels that tie fleet objects to their Gateway. */
 export const OWNING_GATEWAY_NAME_LABEL = 'gateway.envoyproxy.io/owning-gateway-name';
 export const OWNING_GATEWAY_NAMESPACE_LABEL = 'gateway.envoyproxy.io/owning-gateway-namespace';
+
+/** Bus key of one Kubernetes object: `Kind/namespace/name`, or `Kind/name` when cluster-scoped. */
+export function resourceKey(kind: string, namespace: string | undefined, name: string): string {
+  return namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`;
+}

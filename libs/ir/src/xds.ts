@@ -67,6 +67,11 @@ export interface DestinationSetting {
   readonly weight: number;
   readonly addressType: AddressType;
   readonly endpoints: readonly DestinationEndpoint[];
+  /**
+   * The backendRef could not be resolved. The setting keeps its weight and has no endpoints, so Envoy answers
+   * that share of the rule's traffic with 500 (as Envoy Gateway does).
+   */
+  readonly invalid?: boolean;
 }
 
 export type AddressType = 'IP' | 'FQDN';

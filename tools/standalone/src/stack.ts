@@ -70,7 +70,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const common = (name: ServiceName): string[] => ['--nats', natsUrl, '--health-port', String(healthPorts[name])];
     const extra: Record<ServiceName, string[]> = {
       provider: ['--resources', resolve(opts.resourcesDir)],
-      translator: ['--running-on-host'],
+      translator: ['--running-on-host', '--holder', 'standalone-translator'],
       'xds-server': ['--port', String(xdsPort)],
       'infra-manager': ['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort)],
       ratelimit: ['--grpc-port', String(ratelimitPort)],

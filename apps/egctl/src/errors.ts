@@ -1,0 +1,16 @@
+/** Bad flags or arguments: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Input that cannot be read or does not validate: exit code 1. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  /** One line per problem, for stderr. */
+  readonly problems: readonly string[];
+
+  constructor(message: string, problems: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,34 @@
+import { InvalidInputError, UsageError } from './errors.ts';
+import { runTranslate, TRANSLATE_USAGE } from './translate-command.ts';
+
+const USAGE = `Usage: egctl x translate -f FILE [options]   (egctl x translate --help for details)`;
+
+/** egctl: offline tools over the same libraries the services use. Exit codes: 0 ok, 1 invalid input, 2 usage. */
+async function main(argv: readonly string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if ((group === 'x' || group === 'experimental') && command === 'translate') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${TRANSLATE_USAGE}\n`);
+      return 0;
+    }
+    const stdout = await runTranslate(rest, (line) => process.stderr.write(`egctl: note: ${line}\n`));
+    process.stdout.write(stdout);
+    return 0;
+  }
+  throw new UsageError(group === undefined ? 'a command is required' : `unknown command: ${argv.join(' ')}`);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`egctl: ${err.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof InvalidInputError) {
+    process.stderr.write(`egctl: ${err.message}\n`);
+    for (const problem of err.problems) process.stderr.write(`  ${problem}\n`);
+    process.exitCode = 1;
+  } else {
+    throw err;
+  }
+}

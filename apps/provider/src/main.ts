@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connectBus } from '@eg/bus';
+import type { Resource } from '@eg/gatewayapi';
+import type { ResourceStatus } from '@eg/ir';
+import { runService } from '@eg/service';
+import { readFolder } from './file/read-folder.ts';
+import { watchFolder } from './file/watch-folder.ts';
+import { loadFolder, type FileState } from './file/last-good.ts';
+import { mergeFiles } from './resource-set.ts';
+import { publishResources } from './publish-resources.ts';
+import { newTraceContext } from './trace.ts';
+
+const { values } = parseArgs({
+  options: {
+    nats: { type: 'string', default: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' },
+    'health-port': { type: 'string', default: '8081' },
+    resources: { type: 'string' },
+  },
+});
+
+if (!values.resources) {
+  process.stderr.write('provider: --resources DIR is required (file mode; Kubernetes mode is not built yet)\n');
+  process.exit(2);
+}
+const dir = resolve(values.resources);
+
+await runService({
+  name: 'provider',
+  healthPort: Number(values['health-port']),
+  start: async ({ log, health, onShutdown }) => {
+    const bus = await connectBus({ servers: values.nats, name: 'provider' });
+    onShutdown(() => bus.close());
+    const resources = await bus.map<Resource>('resources');
+    let files = new Map<string, FileState>();
+    let reloading = Promise.resolve();
+
+    const reload = async (): Promise<void> => {
+      const trace = newTraceContext();
+      files = loadFolder(await readFolder(dir), files);
+      const set = mergeFiles(files);
+      for (const err of set.errors) log.error('invalid resource', { error: err.message });
+      for (const dup of set.duplicates) log.error('duplicate resource', { error: dup });
+      const counts = await publishResources(resources, set.resources, trace);
+      log.info('resources published', {
+        files: files.size,
+        resources: set.resources.size,
+        errors: set.errors.length,
+        ...counts,
+        traceparent: trace.traceparent,
+      });
+    };
+    // Serialise reloads: a burst of edits must never publish an older reading after a newer one.
+    const scheduleReload = (): void => {
+      reloading = reloading.then(reload).catch((err: unknown) => log.error('reload failed', { err }));
+    };
+
+    await reload();
+    const stopWatching = watchFolder(dir, scheduleReload);
+    onShutdown(stopWatching);
+    health.markReady();
+
+    // Standalone has no API server to write status to: log each change (egctl x status reads the bucket).
+    const statuses = await bus.map<ResourceStatus>('status');
+    void (async () => {
+      for await (const snapshot of statuses.subscribe({ atCommit: true })) {
+        for (const update of snapshot.updates) {
+          if (update.type === 'put') log.info('status', { key: update.key, status: update.entry.value.status });
+        }
+      }
+    })().catch((err: unknown) => log.error('status watch ended', { err }));
+  },
+});

@@ -1,0 +1,66 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { connectBus } from '@eg/bus';
+import { translate, type Resource, type TranslateResult } from '@eg/gatewayapi';
+import { runService } from '@eg/service';
+import { Publisher } from './publish.ts';
+import { causingTrace, openOutputs, outputSets } from './outputs.ts';
+import type { TraceContext } from '@eg/bus';
+
+const { values } = parseArgs({
+  options: {
+    nats: { type: 'string', default: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' },
+    'health-port': { type: 'string', default: '8081' },
+    'running-on-host': { type: 'boolean', default: false },
+    holder: { type: 'string', default: `${hostname()}-${process.pid}` }, // a stable id lets a restarted process reclaim its lease at once
+  },
+});
+
+await runService({
+  name: 'translator',
+  healthPort: Number(values['health-port']),
+  start: async ({ log, health, signal, onShutdown }) => {
+    const bus = await connectBus({ servers: values.nats, name: 'translator' });
+    onShutdown(() => bus.close());
+    const resources = await bus.map<Resource>('resources');
+    const outputs = await openOutputs(bus);
+    const publisher = new Publisher();
+    // Every replica translates (hot standby); only the lease holder writes.
+    const lease = bus.lease('translator', values.holder, { onError: (err) => log.warn('lease', { err }) });
+    onShutdown(() => lease.release());
+
+    let latest: { result: TranslateResult; trace: TraceContext | undefined } | undefined;
+    let publishing = Promise.resolve();
+    const publishLatest = (): void => {
+      publishing = publishing
+        .then(async () => {
+          if (!latest || !lease.isLeader()) return;
+          const stats = await publisher.publish(outputSets(outputs, latest.result), latest.trace);
+          log.info('published', { ...stats, traceparent: latest.trace?.traceparent });
+        })
+        .catch((err: unknown) => log.error('publish failed', { err }));
+    };
+    lease.onChange((leader) => {
+      log.info(leader ? 'became leader' : 'lost leadership', { holder: values.holder });
+      if (leader) publishLatest();
+    });
+
+    for await (const snapshot of resources.subscribe({ atCommit: true, signal })) {
+      const started = performance.now();
+      const input = [...snapshot.state.values()].map((e) => e.value);
+      const result = translate(input, { runningOnHost: values['running-on-host'] });
+      latest = { result, trace: causingTrace(snapshot) };
+      log.info('translated', {
+        resources: input.length,
+        gateways: result.xds.size,
+        statuses: result.statuses.length,
+        ms: Math.round(performance.now() - started),
+      });
+      publishLatest();
+      if (snapshot.initial) {
+        await publishing;
+        health.markReady();
+      }
+    }
+  },
+});

@@ -1,0 +1,207 @@
+import {
+  CORE_GROUP,
+  GATEWAY_API_GROUP,
+  type HTTPBackendRef,
+  type HTTPRoute,
+  type HTTPRouteFilter,
+  type HTTPRouteMatch,
+  type HTTPRouteRule,
+  type NameValueMatch,
+  type ParentReference,
+} from '../resources.ts';
+import {
+  checkUnique,
+  defaulted,
+  field,
+  integer,
+  isAbsent,
+  list,
+  object,
+  oneOf,
+  optional,
+  string,
+  type Fields,
+  type Path,
+  type Problems,
+} from './decode.ts';
+import {
+  checkPathValue,
+  group,
+  headerName,
+  hostname,
+  kind,
+  namespaceName,
+  objectName,
+  port,
+  sectionName,
+} from './formats.ts';
+import { objectMeta } from './metadata.ts';
+
+const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] };
+/** Rule fields that are schema-valid but not translated yet. */
+const UNIMPLEMENTED_RULE_FIELDS = ['timeouts', 'retry', 'sessionPersistence'];
+
+export function decodeHTTPRoute(doc: Fields, problems: Problems): HTTPRoute {
+  const spec = object(doc['spec'], ['spec'], problems);
+  const metadata = objectMeta(doc['metadata'], ['metadata'], problems);
+  const parentRefs = defaulted(spec, 'parentRefs', list(parentRef, { max: 32 }), [], ['spec'], problems);
+  checkParentRefs(parentRefs, metadata.namespace, ['spec', 'parentRefs'], problems);
+  const hostnames = defaulted(spec, 'hostnames', list(hostname, { max: 16 }), [], ['spec'], problems);
+  const rules = defaulted(spec, 'rules', list(rule, { max: 16 }), [defaultRule()], ['spec'], problems);
+  const matchCount = rules.reduce((n, r) => n + r.matches.length, 0);
+  if (matchCount >= 128) problems.add(['spec', 'rules'], 'must have fewer than 128 matches in total');
+  return {
+    kind: 'HTTPRoute',
+    metadata,
+    spec: {
+      parentRefs,
+      hostnames,
+      rules,
+    },
+  };
+}
+
+function defaultRule(): HTTPRouteRule {
+  return { matches: [DEFAULT_MATCH], filters: [], backendRefs: [], unimplementedFields: [] };
+}
+
+function parentRef(value: unknown, path: Path, problems: Problems): ParentReference {
+  const fields = object(value, path, problems);
+  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
+  const section = optional(fields, 'sectionName', sectionName, path, problems);
+  const parentPort = optional(fields, 'port', port, path, problems);
+  return {
+    group: defaulted(fields, 'group', group, GATEWAY_API_GROUP, path, problems),
+    kind: defaulted(fields, 'kind', kind, 'Gateway', path, problems),
+    ...(namespace !== undefined && { namespace }),
+    name: field(fields, 'name', objectName, path, problems),
+    ...(section !== undefined && { sectionName: section }),
+    ...(parentPort !== undefined && { port: parentPort }),
+  };
+}
+
+/** CEL: refs to the same parent must each name a distinct section. */
+function checkParentRefs(
+  refs: readonly ParentReference[],
+  routeNamespace: string,
+  path: Path,
+  problems: Problems,
+): void {
+  const byParent = new Map<string, ParentReference[]>();
+  for (const ref of refs) {
+    const key = `${ref.group}/${ref.kind}/${ref.namespace ?? routeNamespace}/${ref.name}`;
+    byParent.set(key, [...(byParent.get(key) ?? []), ref]);
+  }
+  for (const same of byParent.values()) {
+    if (same.length < 2) continue;
+    const sections = same.map((r) => r.sectionName);
+    if (sections.includes(undefined) || new Set(sections).size !== sections.length) {
+      problems.add(
+        path,
+        'sectionName must be specified and unique when parentRefs includes 2 or more references to the same parent',
+      );
+      return;
+    }
+  }
+}
+
+function rule(value: unknown, path: Path, problems: Problems): HTTPRouteRule {
+  const fields = object(value, path, problems);
+  const name = optional(fields, 'name', sectionName, path, problems);
+  const matches = optional(fields, 'matches', list(match, { max: 64 }), path, problems);
+  return {
+    ...(name !== undefined && { name }),
+    // An empty list means "match everything", as an absent one does.
+    matches: matches === undefined || matches.length === 0 ? [DEFAULT_MATCH] : matches,
+    filters: defaulted(fields, 'filters', list(filter, { max: 16 }), [], path, problems),
+    backendRefs: defaulted(fields, 'backendRefs', list(backendRef, { max: 16 }), [], path, problems),
+    unimplementedFields: UNIMPLEMENTED_RULE_FIELDS.filter((f) => !isAbsent(fields[f])),
+  };
+}
+
+function match(value: unknown, path: Path, problems: Problems): HTTPRouteMatch {
+  const fields = object(value, path, problems);
+  const headers = defaulted(fields, 'headers', list(nameValueMatch(4096), { max: 16 }), [], path, problems);
+  checkUnique(headers, (h) => h.name, [...path, 'headers'], 'header name', problems);
+  const queryParams = defaulted(fields, 'queryParams', list(nameValueMatch(1024), { max: 16 }), [], path, problems);
+  checkUnique(queryParams, (q) => q.name, [...path, 'queryParams'], 'query parameter name', problems);
+  const method = optional(
+    fields,
+    'method',
+    oneOf(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']),
+    path,
+    problems,
+  );
+  return {
+    path: defaulted(fields, 'path', pathMatch, DEFAULT_MATCH.path, path, problems),
+    headers,
+    queryParams,
+    ...(method !== undefined && { method }),
+  };
+}
+
+function pathMatch(value: unknown, path: Path, problems: Problems): HTTPRouteMatch['path'] {
+  const fields = object(value, path, problems);
+  const type = defaulted(
+    fields,
+    'type',
+    oneOf(['Exact', 'PathPrefix', 'RegularExpression']),
+    'PathPrefix',
+    path,
+    problems,
+  );
+  const pathValue = defaulted(fields, 'value', string({ max: 1024 }), '/', path, problems);
+  if (type !== 'RegularExpression') checkPathValue(pathValue, [...path, 'value'], problems);
+  return { type, value: pathValue };
+}
+
+function nameValueMatch(maxValue: number) {
+  return (value: unknown, path: Path, problems: Problems): NameValueMatch => {
+    const fields = object(value, path, problems);
+    return {
+      type: defaulted(fields, 'type', oneOf(['Exact', 'RegularExpression']), 'Exact', path, problems),
+      name: field(fields, 'name', headerName, path, problems),
+      value: field(fields, 'value', string({ min: 1, max: maxValue }), path, problems),
+    };
+  };
+}
+
+function filter(value: unknown, path: Path, problems: Problems): HTTPRouteFilter {
+  const fields = object(value, path, problems);
+  const type = field(
+    fields,
+    'type',
+    oneOf([
+      'RequestHeaderModifier',
+      'ResponseHeaderModifier',
+      'RequestMirror',
+      'RequestRedirect',
+      'URLRewrite',
+      'ExtensionRef',
+      'CORS',
+    ]),
+    path,
+    problems,
+  );
+  return { type };
+}
+
+function backendRef(value: unknown, path: Path, problems: Problems): HTTPBackendRef {
+  const fields = object(value, path, problems);
+  const refGroup = defaulted(fields, 'group', group, CORE_GROUP, path, problems);
+  const refKind = defaulted(fields, 'kind', kind, 'Service', path, problems);
+  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
+  const refPort = optional(fields, 'port', port, path, problems);
+  if (refGroup === CORE_GROUP && refKind === 'Service' && refPort === undefined) {
+    problems.add([...path, 'port'], 'is required for a Service reference');
+  }
+  return {
+    group: refGroup,
+    kind: refKind,
+    name: field(fields, 'name', objectName, path, problems),
+    ...(namespace !== undefined && { namespace }),
+    ...(refPort !== undefined && { port: refPort }),
+    weight: defaulted(fields, 'weight', integer(0, 1_000_000), 1, path, problems),
+    filters: defaulted(fields, 'filters', list(filter, { max: 16 }), [], path, problems),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * The resources the translator understands, as validated and defaulted by `loadResources` (the job the
+ * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
+ */
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
+/** The core API group ("" in Kubernetes references). */
+export const CORE_GROUP = '';
+
+export interface ClusterObjectMeta {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `metadata.generation`; 1 when the input has none (a file is the first generation). */
+  readonly generation: number;
+  /** RFC 3339 text as written; absent in most files. */
+  readonly creationTimestamp?: string;
+}
+
+export interface ObjectMeta extends ClusterObjectMeta {
+  readonly namespace: string;
+}
+
+export interface GatewayClass {
+  readonly kind: 'GatewayClass';
+  readonly metadata: ClusterObjectMeta;
+  readonly spec: { readonly controllerName: string; readonly description?: string };
+}
+
+export interface Gateway {
+  readonly kind: 'Gateway';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly gatewayClassName: string; readonly listeners: readonly Listener[] };
+}
+
+export interface Listener {
+  readonly name: string;
+  readonly hostname?: string;
+  readonly port: number;
+  /** Any schema-valid protocol; unsupported ones are a status error, not a load error. */
+  readonly protocol: string;
+  readonly tls?: ListenerTLS;
+  readonly allowedRoutes: AllowedRoutes;
+}
+
+export type TLSMode = 'Terminate' | 'Passthrough';
+
+export interface ListenerTLS {
+  readonly mode: TLSMode;
+  readonly certificateRefs: readonly SecretObjectReference[];
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface SecretObjectReference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface AllowedRoutes {
+  readonly namespaces: RouteNamespaces;
+  /** Absent: the kinds the listener's protocol supports. */
+  readonly kinds?: readonly RouteGroupKind[];
+}
+
+export type RouteNamespaces =
+  | { readonly from: 'Same' }
+  | { readonly from: 'All' }
+  | { readonly from: 'Selector'; readonly selector?: LabelSelector };
+
+export interface LabelSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly LabelSelectorRequirement[];
+}
+
+export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: LabelSelectorOperator;
+  readonly values: readonly string[];
+}
+
+export interface RouteGroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+export interface HTTPRoute {
+  readonly kind: 'HTTPRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs: readonly ParentReference[];
+    readonly hostnames: readonly string[];
+    readonly rules: readonly HTTPRouteRule[];
+  };
+}
+
+export interface ParentReference {
+  readonly group: string;
+  readonly kind: string;
+  /** As written; absent means the route's namespace. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+}
+
+export interface HTTPRouteRule {
+  readonly name?: string;
+  readonly matches: readonly HTTPRouteMatch[];
+  readonly filters: readonly HTTPRouteFilter[];
+  readonly backendRefs: readonly HTTPBackendRef[];
+  /** Rule fields that are valid but not translated yet (`timeouts`, `retry`, `sessionPersistence`). */
+  readonly unimplementedFields: readonly string[];
+}
+
+export type PathMatchType = 'Exact' | 'PathPrefix' | 'RegularExpression';
+export type ValueMatchType = 'Exact' | 'RegularExpression';
+export type HTTPMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+
+export interface HTTPRouteMatch {
+  readonly path: { readonly type: PathMatchType; readonly value: string };
+  readonly headers: readonly NameValueMatch[];
+  readonly queryParams: readonly NameValueMatch[];
+  readonly method?: HTTPMethod;
+}
+
+export interface NameValueMatch {
+  readonly type: ValueMatchType;
+  readonly name: string;
+  readonly value: string;
+}
+
+export type HTTPRouteFilterType =
+  | 'RequestHeaderModifier'
+  | 'ResponseHeaderModifier'
+  | 'RequestMirror'
+  | 'RequestRedirect'
+  | 'URLRewrite'
+  | 'ExtensionRef'
+  | 'CORS';
+
+/** Only the type for now: no filter is translated yet. */
+export interface HTTPRouteFilter {
+  readonly type: HTTPRouteFilterType;
+}
+
+export interface HTTPBackendRef {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  /** As written; absent means the route's namespace. */
+  readonly namespace?: string;
+  readonly port?: number;
+  readonly weight: number;
+  readonly filters: readonly HTTPRouteFilter[];
+}
+
+export interface ReferenceGrant {
+  readonly kind: 'ReferenceGrant';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
+    readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
+  };
+}
+
+export type BackendEndpoint =
+  | { readonly type: 'IP'; readonly address: string; readonly port: number }
+  | { readonly type: 'FQDN'; readonly hostname: string; readonly port: number }
+  | { readonly type: 'Unix'; readonly path: string };
+
+export interface Backend {
+  readonly kind: 'Backend';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly type: 'Endpoints' | 'DynamicResolver'; readonly endpoints: readonly BackendEndpoint[] };
+}
+
+export type ServiceProtocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly protocol: ServiceProtocol;
+}
+
+export interface Service {
+  readonly kind: 'Service';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly ports: readonly ServicePort[] };
+}
+
+export interface EndpointSlice {
+  readonly kind: 'EndpointSlice';
+  readonly metadata: ObjectMeta;
+  readonly addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  readonly endpoints: readonly {
+    readonly addresses: readonly string[];
+    /** `conditions.ready`; absent means ready, as Kubernetes defines it. */
+    readonly ready?: boolean;
+  }[];
+  readonly ports: readonly { readonly name?: string; readonly port?: number; readonly protocol: ServiceProtocol }[];
+}
+
+export interface Namespace {
+  readonly kind: 'Namespace';
+  readonly metadata: ClusterObjectMeta;
+}
+
+export type Resource =
+  GatewayClass | Gateway | HTTPRoute | ReferenceGrant | Backend | Service | EndpointSlice | Namespace;
+
+export type ResourceKind = Resource['kind'];
+
+/** The version each kind is written back as (the storage version of the bundled CRDs). */
+export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
+  GatewayClass: `${GATEWAY_API_GROUP}/v1`,
+  Gateway: `${GATEWAY_API_GROUP}/v1`,
+  HTTPRoute: `${GATEWAY_API_GROUP}/v1`,
+  ReferenceGrant: `${GATEWAY_API_GROUP}/v1beta1`,
+  Backend: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  Service: 'v1',
+  Namespace: 'v1',
+  EndpointSlice: 'discovery.k8s.io/v1',
+};
+
+/** The input of one translation: every resource of the current revision, in any order. */
+export type Resources = readonly Resource[];
+
+/** `Kind namespace/name` (or `Kind name` for cluster-scoped kinds), as messages name a resource. */
+export function describeResource(resource: Resource): string {
+  const { metadata } = resource;
+  return 'namespace' in metadata
+    ? `${resource.kind} ${metadata.namespace}/${metadata.name}`
+    : `${resource.kind} ${metadata.name}`;
+}
+
+/** Label set on EndpointSlices that names their Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** Label Kubernetes sets on every Namespace to its own name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -1,0 +1,114 @@
+import type { DestinationEndpoint, DestinationSetting } from '@eg/ir';
+import {
+  CORE_GROUP,
+  ENVOY_GATEWAY_GROUP,
+  GATEWAY_API_GROUP,
+  type Backend,
+  type HTTPBackendRef,
+  type Service,
+  type ServicePort,
+} from '../resources.ts';
+import { backendProblem } from './backend-resource.ts';
+import type { Problem } from './conditions.ts';
+import type { TranslateOptions } from './listeners.ts';
+import { referenceAllowed } from './referencegrant.ts';
+import { compareText, type ResourceIndex } from './resource-index.ts';
+
+export type BackendResolution =
+  { readonly valid: true; readonly setting: DestinationSetting } | { readonly valid: false; readonly problem: Problem };
+
+/** The route that holds the backendRef. */
+export interface BackendRefOwner {
+  readonly kind: 'HTTPRoute';
+  readonly namespace: string;
+}
+
+/** Resolves one backendRef to the endpoints of a Service (from its EndpointSlices) or of a Backend. */
+export function resolveBackendRef(
+  ref: HTTPBackendRef,
+  owner: BackendRefOwner,
+  settingName: string,
+  index: ResourceIndex,
+  options: TranslateOptions,
+): BackendResolution {
+  const namespace = ref.namespace ?? owner.namespace;
+  const fail = (reason: string, message: string): BackendResolution => ({ valid: false, problem: { reason, message } });
+
+  if (ref.filters.length > 0) return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
+  const isService = ref.group === CORE_GROUP && ref.kind === 'Service';
+  const isBackend = ref.group === ENVOY_GATEWAY_GROUP && ref.kind === 'Backend';
+  if (!isService && !isBackend) {
+    return fail(
+      'InvalidKind',
+      `${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} is not a supported backend kind, only Service and ${ENVOY_GATEWAY_GROUP}/Backend are`,
+    );
+  }
+  const from = { group: GATEWAY_API_GROUP, kind: owner.kind, namespace: owner.namespace };
+  const to = { group: ref.group, kind: ref.kind, namespace, name: ref.name };
+  if (!referenceAllowed(index.referenceGrants, from, to)) {
+    return fail(
+      'RefNotPermitted',
+      `Backend ref to ${ref.kind} ${namespace}/${ref.name} not permitted by any ReferenceGrant`,
+    );
+  }
+
+  if (isBackend) {
+    const backend = index.backend(namespace, ref.name);
+    if (!backend) return fail('BackendNotFound', `Backend ${namespace}/${ref.name} not found`);
+    const problem = backendProblem(backend, options);
+    if (problem) return fail(problem.reason, `Backend ${namespace}/${ref.name} is not accepted: ${problem.message}`);
+    return { valid: true, setting: backendSetting(backend, settingName, ref.weight) };
+  }
+  const service = index.service(namespace, ref.name);
+  if (!service) return fail('BackendNotFound', `Service ${namespace}/${ref.name} not found`);
+  const servicePort = service.spec.ports.find((p) => p.port === ref.port && p.protocol === 'TCP');
+  if (!servicePort) return fail('PortNotFound', `TCP Port ${ref.port} not found on service ${namespace}/${ref.name}`);
+  return { valid: true, setting: serviceSetting(service, servicePort, index, settingName, ref.weight) };
+}
+
+/** A backendRef that failed keeps its weight, so its share of requests is answered with 500. */
+export function invalidSetting(name: string, weight: number): DestinationSetting {
+  return { name, weight, addressType: 'IP', endpoints: [], invalid: true };
+}
+
+function backendSetting(backend: Backend, name: string, weight: number): DestinationSetting {
+  const endpoints: DestinationEndpoint[] = [];
+  for (const e of backend.spec.endpoints) {
+    if (e.type === 'IP') endpoints.push({ host: e.address, port: e.port });
+    else if (e.type === 'FQDN') endpoints.push({ host: e.hostname, port: e.port });
+  }
+  // The schema forbids mixing FQDN with other endpoint types, so one endpoint decides.
+  const addressType = backend.spec.endpoints[0]?.type === 'FQDN' ? 'FQDN' : 'IP';
+  return { name, weight, addressType, endpoints };
+}
+
+/**
+ * Endpoints come from the Service's EndpointSlices (not its cluster IP), as Envoy Gateway routes by default:
+ * the ready addresses of each slice, on the slice port that carries the Service port (same name, or the
+ * numeric targetPort for an unnamed slice port). No endpoints is valid: Envoy then answers 503.
+ */
+function serviceSetting(
+  service: Service,
+  servicePort: ServicePort,
+  index: ResourceIndex,
+  name: string,
+  weight: number,
+): DestinationSetting {
+  const endpoints = new Map<string, DestinationEndpoint>();
+  for (const slice of index.endpointSlices(service.metadata.namespace, service.metadata.name)) {
+    if (slice.addressType === 'FQDN') continue;
+    const slicePort = slice.ports.find(
+      (p) =>
+        p.protocol === servicePort.protocol &&
+        ((p.name ?? '') === (servicePort.name ?? '') ||
+          (p.name === undefined && p.port !== undefined && p.port === servicePort.targetPort)),
+    );
+    if (slicePort?.port === undefined) continue;
+    for (const endpoint of slice.endpoints) {
+      if (endpoint.ready === false) continue;
+      for (const host of endpoint.addresses) endpoints.set(`${host}:${slicePort.port}`, { host, port: slicePort.port });
+    }
+  }
+  const sorted = [...endpoints.values()].sort((a, b) => compareText(a.host, b.host) || a.port - b.port);
+  return { name, weight, addressType: 'IP', endpoints: sorted };
+}

@@ -1,0 +1,113 @@
+import {
+  OWNING_GATEWAY_NAME_LABEL,
+  OWNING_GATEWAY_NAMESPACE_LABEL,
+  DEFAULT_NAMESPACE,
+  gatewayIRKey,
+  type Condition,
+  type HTTPListener,
+  type HTTPRoute as IRRoute,
+  type InfraIR,
+  type ListenerPort,
+  type ResourceStatus,
+} from '@eg/ir';
+import { API_VERSION, type Gateway } from '../resources.ts';
+import { condition } from './conditions.ts';
+import type { ListenerContext, TranslateOptions } from './listeners.ts';
+
+export function gatewayStatus(
+  gateway: Gateway,
+  listeners: readonly ListenerContext[],
+  attachedRoutes: (listener: ListenerContext) => number,
+  options: TranslateOptions,
+): ResourceStatus {
+  const { namespace, name } = gateway.metadata;
+  return {
+    kind: 'Gateway',
+    apiVersion: API_VERSION.Gateway,
+    namespace,
+    name,
+    status: {
+      conditions: gatewayConditions(gateway, listeners, options),
+      listeners: listeners.map((l) => ({
+        name: l.spec.name,
+        supportedKinds: l.supportedKinds,
+        attachedRoutes: attachedRoutes(l),
+        conditions: l.conditions,
+      })),
+    },
+  };
+}
+
+/**
+ * Accepted follows the listeners. Programmed is only written on the host: in Kubernetes it depends on the
+ * Envoy Service's address and replicas, which the infra side observes (as Envoy Gateway's provider does).
+ */
+function gatewayConditions(
+  gateway: Gateway,
+  listeners: readonly ListenerContext[],
+  options: TranslateOptions,
+): Condition[] {
+  const { generation } = gateway.metadata;
+  const invalid = listeners.filter((l) => !l.accepted).map((l) => l.spec.name);
+  const accepted =
+    invalid.length === 0
+      ? condition('Accepted', 'True', 'Accepted', 'The Gateway has been scheduled by Envoy Gateway', generation)
+      : invalid.length < listeners.length
+        ? condition(
+            'Accepted',
+            'True',
+            'ListenersNotValid',
+            `${invalid.length} of ${listeners.length} listeners are not valid: ${invalid.join(', ')}`,
+            generation,
+          )
+        : condition('Accepted', 'False', 'ListenersNotValid', 'No listener of the Gateway is valid', generation);
+  if (!options.runningOnHost) return [accepted];
+  const programmed = listeners.some((l) => l.programmed)
+    ? condition('Programmed', 'True', 'Programmed', 'Sending translated configuration to the data plane', generation)
+    : condition('Programmed', 'False', 'Invalid', 'No listener of the Gateway is programmed', generation);
+  return [accepted, programmed];
+}
+
+/** The fleet one Gateway needs; ports are unique per Gateway, the first listener on a port names it. */
+export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerContext[]): InfraIR {
+  const { namespace, name } = gateway.metadata;
+  const seenPorts = new Set<number>();
+  const proxyListeners = [];
+  for (const l of listeners) {
+    if (!l.programmed || seenPorts.has(l.spec.port)) continue;
+    seenPorts.add(l.spec.port);
+    const port: ListenerPort = {
+      name: `http-${l.spec.port}`,
+      protocol: 'HTTP',
+      servicePort: l.spec.port,
+      containerPort: l.containerPort,
+    };
+    proxyListeners.push({ name: l.irName, ports: [port] });
+  }
+  return {
+    proxy: {
+      name: gatewayIRKey(namespace, name),
+      namespace: DEFAULT_NAMESPACE,
+      labels: { [OWNING_GATEWAY_NAME_LABEL]: name, [OWNING_GATEWAY_NAMESPACE_LABEL]: namespace },
+      listeners: proxyListeners,
+    },
+  };
+}
+
+export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[]): HTTPListener {
+  const { gateway, spec } = listener;
+  return {
+    name: listener.irName,
+    address: '0.0.0.0',
+    port: listener.containerPort,
+    externalPort: spec.port,
+    hostnames: [spec.hostname ?? '*'],
+    routes,
+    metadata: {
+      kind: 'Gateway',
+      namespace: gateway.metadata.namespace,
+      name: gateway.metadata.name,
+      sectionName: spec.name,
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { DestinationSetting, HeaderMatch, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
+import type { HTTPRoute, HTTPRouteMatch, HTTPRouteRule } from '../resources.ts';
+import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
+import type { Problem } from './conditions.ts';
+import { hostnameSuffix } from './hostnames.ts';
+import type { TranslateOptions } from './listeners.ts';
+import type { RankedRoute } from './precedence.ts';
+import type { ResourceIndex } from './resource-index.ts';
+
+/** One rule, translated once per route and copied onto every listener hostname the route attaches to. */
+interface TranslatedRule {
+  readonly index: number;
+  readonly name?: string;
+  readonly matches: readonly HTTPRouteMatch[];
+  readonly action: RouteAction;
+}
+
+export interface TranslatedRules {
+  readonly rules: readonly TranslatedRule[];
+  /** Unresolvable backendRefs (ResolvedRefs=False), in rule and backendRef order. */
+  readonly refProblems: readonly Problem[];
+  /** Rules left out because they use what cannot be translated. */
+  readonly dropped: readonly { readonly index: number; readonly message: string }[];
+}
+
+/**
+ * Translates the rules of an HTTPRoute. A backendRef that cannot be resolved keeps its weight as an invalid
+ * setting (its share of requests gets 500); a rule without any usable weight answers 500 as a whole.
+ */
+export function translateRules(route: HTTPRoute, index: ResourceIndex, options: TranslateOptions): TranslatedRules {
+  const { namespace, name } = route.metadata;
+  const rules: TranslatedRule[] = [];
+  const refProblems: Problem[] = [];
+  const dropped: { index: number; message: string }[] = [];
+  route.spec.rules.forEach((rule, i) => {
+    const unsupported = unsupportedFeature(rule);
+    if (unsupported) {
+      dropped.push({ index: i, message: unsupported });
+      return;
+    }
+    const destination = `httproute/${namespace}/${name}/rule/${i}`;
+    const settings: DestinationSetting[] = [];
+    rule.backendRefs.forEach((ref, k) => {
+      const settingName = `${destination}/backend/${k}`;
+      const resolved = resolveBackendRef(ref, { kind: 'HTTPRoute', namespace }, settingName, index, options);
+      if (!resolved.valid) {
+        const { reason, message } = resolved.problem;
+        refProblems.push({ reason, message: `Failed to process route rule ${i} backendRef ${k}: ${message}` });
+      }
+      // A zero weight takes no traffic, valid or not.
+      if (ref.weight === 0) return;
+      settings.push(resolved.valid ? resolved.setting : invalidSetting(settingName, ref.weight));
+    });
+    const usableWeight = settings.filter((s) => !s.invalid).reduce((sum, s) => sum + s.weight, 0);
+    const action: RouteAction =
+      usableWeight === 0
+        ? { type: 'DirectResponse', statusCode: 500 }
+        : { type: 'Forward', destination: { name: destination, settings } };
+    rules.push({ index: i, ...(rule.name !== undefined && { name: rule.name }), matches: rule.matches, action });
+  });
+  return { rules, refProblems, dropped };
+}
+
+/** What in a rule this slice cannot translate faithfully; such a rule is dropped rather than half-applied. */
+function unsupportedFeature(rule: HTTPRouteRule): string | undefined {
+  if (rule.filters.length > 0) return 'filters are not supported yet';
+  if (rule.unimplementedFields.length > 0) return `${rule.unimplementedFields.join(', ')} are not supported yet`;
+  if (rule.matches.some((m) => m.queryParams.length > 0)) return 'query parameter matches are not supported yet';
+  const patterns = rule.matches.flatMap((m) => [
+    ...(m.path.type === 'RegularExpression' ? [m.path.value] : []),
+    ...m.headers.filter((h) => h.type === 'RegularExpression').map((h) => h.value),
+  ]);
+  const bad = patterns.find((p) => !isValidRegex(p));
+  return bad === undefined ? undefined : `invalid regular expression ${JSON.stringify(bad)}`;
+}
+
+function isValidRegex(pattern: string): boolean {
+  // Envoy uses RE2, which has no lookaround or backreferences; reject those before Envoy does.
+  if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) return false;
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The IR routes of the translated rules for one hostname of one listener. */
+export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRule[], hostname: string): RankedRoute[] {
+  const { namespace, name, creationTimestamp } = route.metadata;
+  return rules.flatMap((rule) =>
+    rule.matches.map((match, j): RankedRoute => {
+      const metadata: SourceMetadata = {
+        kind: 'HTTPRoute',
+        namespace,
+        name,
+        ...(rule.name !== undefined && { sectionName: rule.name }),
+      };
+      return {
+        route: {
+          name: `httproute/${namespace}/${name}/rule/${rule.index}/match/${j}/${hostnameSuffix(hostname)}`,
+          hostname,
+          pathMatch: pathMatch(match),
+          headerMatches: headerMatches(match),
+          action: rule.action,
+          metadata,
+        },
+        source: {
+          ...(creationTimestamp !== undefined && { createdAt: creationTimestamp }),
+          namespace,
+          name,
+          rule: rule.index,
+          match: j,
+        },
+        hasMethodMatch: match.method !== undefined,
+        headerMatchCount: match.headers.length,
+      };
+    }),
+  );
+}
+
+function pathMatch(match: HTTPRouteMatch): StringMatch {
+  const { type, value } = match.path;
+  return { type: type === 'PathPrefix' ? 'Prefix' : type, value };
+}
+
+/** Header matches, then the method as a `:method` header match (as Envoy Gateway does). */
+function headerMatches(match: HTTPRouteMatch): HeaderMatch[] {
+  const headers: HeaderMatch[] = match.headers.map((h) => ({ name: h.name, match: { type: h.type, value: h.value } }));
+  if (match.method) headers.push({ name: ':method', match: { type: 'Exact', value: match.method } });
+  return headers;
+}

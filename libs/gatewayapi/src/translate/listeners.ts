@@ -1,0 +1,144 @@
+import type { Condition } from '@eg/ir';
+import { GATEWAY_API_GROUP, type Gateway, type Listener, type RouteGroupKind } from '../resources.ts';
+import { condition } from './conditions.ts';
+import { matchesSelector } from './label-selector.ts';
+import type { ResourceIndex } from './resource-index.ts';
+
+export interface TranslateOptions {
+  /** Envoy runs as a host process (standalone): listener ports are bound as written. */
+  readonly runningOnHost: boolean;
+}
+
+/** A Gateway listener after validation: what it accepts and how its status reads. */
+export interface ListenerContext {
+  readonly gateway: Gateway;
+  readonly spec: Listener;
+  /** `<namespace>/<gateway>/<listener>` */
+  readonly irName: string;
+  /** The port Envoy binds. */
+  readonly containerPort: number;
+  readonly supportedKinds: readonly RouteGroupKind[];
+  readonly accepted: boolean;
+  /** Part of the xDS IR. */
+  readonly programmed: boolean;
+  /** Programmed, Accepted, ResolvedRefs (Envoy Gateway's order). */
+  readonly conditions: readonly Condition[];
+  allowsRoute(kind: string, namespace: string): boolean;
+}
+
+/** Route kinds each supported protocol serves; HTTP only in this slice. */
+const PROTOCOL_ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute', 'GRPCRoute'] };
+
+const MSG_PROGRAMMED = 'Sending translated listener configuration to the data plane';
+const MSG_ACCEPTED = 'Listener has been successfully translated';
+const MSG_RESOLVED = 'Listener references have been resolved';
+const MSG_INVALID = 'Listener is invalid, see other Conditions for details.';
+const MSG_SELECTOR_MISSING =
+  'The allowedRoutes.namespaces.selector field must be specified when allowedRoutes.namespaces.from is set to "Selector".';
+
+/** Envoy binds privileged ports shifted by 10000 inside Kubernetes; on the host it binds them as written. */
+export function containerPort(port: number, options: TranslateOptions): number {
+  return !options.runningOnHost && port < 1024 ? port + 10000 : port;
+}
+
+export function evaluateListeners(
+  gateway: Gateway,
+  index: ResourceIndex,
+  options: TranslateOptions,
+): ListenerContext[] {
+  return gateway.spec.listeners.map((spec) => evaluateListener(gateway, spec, index, options));
+}
+
+function evaluateListener(
+  gateway: Gateway,
+  spec: Listener,
+  index: ResourceIndex,
+  options: TranslateOptions,
+): ListenerContext {
+  const { namespace, name, generation } = gateway.metadata;
+  const base = {
+    gateway,
+    spec,
+    irName: `${namespace}/${name}/${spec.name}`,
+    containerPort: containerPort(spec.port, options),
+  };
+  const cond = (type: string, ok: boolean, reason: string, message: string) =>
+    condition(type, ok ? 'True' : 'False', reason, message, generation);
+  const resolved = cond('ResolvedRefs', true, 'ResolvedRefs', MSG_RESOLVED);
+
+  const protocolKinds = PROTOCOL_ROUTE_KINDS[spec.protocol];
+  if (!protocolKinds) {
+    const message = `Protocol ${spec.protocol} is unsupported, must be ${Object.keys(PROTOCOL_ROUTE_KINDS).join(', ')}.`;
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, 'UnsupportedProtocol', message),
+      resolved,
+    ]);
+  }
+  const routeNamespaces = spec.allowedRoutes.namespaces;
+  if (routeNamespaces.from === 'Selector' && !routeNamespaces.selector) {
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, 'UnsupportedValue', MSG_SELECTOR_MISSING),
+      resolved,
+    ]);
+  }
+
+  const kinds = supportedKinds(spec, protocolKinds);
+  const programmed = kinds.supported.length > 0;
+  const allowsNamespace = (routeNamespace: string): boolean => {
+    switch (routeNamespaces.from) {
+      case 'All':
+        return true;
+      case 'Same':
+        return routeNamespace === namespace;
+      case 'Selector':
+        return (
+          routeNamespaces.selector !== undefined &&
+          matchesSelector(routeNamespaces.selector, index.namespaceLabels(routeNamespace))
+        );
+    }
+  };
+  return {
+    ...base,
+    supportedKinds: kinds.supported,
+    accepted: true,
+    programmed,
+    conditions: [
+      programmed
+        ? cond('Programmed', true, 'Programmed', MSG_PROGRAMMED)
+        : cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', true, 'Accepted', MSG_ACCEPTED),
+      kinds.problem ? cond('ResolvedRefs', false, 'InvalidRouteKinds', kinds.problem) : resolved,
+    ],
+    allowsRoute: (kind, routeNamespace) =>
+      kinds.supported.some((k) => k.group === GATEWAY_API_GROUP && k.kind === kind) && allowsNamespace(routeNamespace),
+  };
+}
+
+function rejected(
+  base: Omit<ListenerContext, 'supportedKinds' | 'accepted' | 'programmed' | 'conditions' | 'allowsRoute'>,
+  conditions: Condition[],
+): ListenerContext {
+  return { ...base, supportedKinds: [], accepted: false, programmed: false, conditions, allowsRoute: () => false };
+}
+
+/** The listener's allowed kinds that its protocol serves; the others are dropped and reported. */
+function supportedKinds(
+  spec: Listener,
+  protocolKinds: readonly string[],
+): { supported: RouteGroupKind[]; problem?: string } {
+  if (!spec.allowedRoutes.kinds)
+    return { supported: protocolKinds.map((kind) => ({ group: GATEWAY_API_GROUP, kind })) };
+  const supported: RouteGroupKind[] = [];
+  const problems: string[] = [];
+  const unsupported: string[] = [];
+  for (const k of spec.allowedRoutes.kinds) {
+    if (k.group !== GATEWAY_API_GROUP) problems.push(`Group is not supported, group must be ${GATEWAY_API_GROUP}`);
+    else if (!protocolKinds.includes(k.kind)) unsupported.push(k.kind);
+    else if (!supported.some((s) => s.kind === k.kind)) supported.push(k);
+  }
+  const valid = supported.length > 0 ? supported.map((s) => s.kind) : protocolKinds;
+  for (const kind of unsupported) problems.push(`${kind} is not supported, kind must be one of [${valid.join(' ')}]`);
+  return problems.length === 0 ? { supported } : { supported, problem: problems.join('\n') };
+}
