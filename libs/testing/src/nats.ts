@@ -65,12 +65,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     });
     proc.once('exit', () => running.delete(proc));
     proc.once('error', () => running.delete(proc));
+    const giveUp = new AbortController();
     try {
-      await Promise.race([waitForJetStream(port, startTimeoutMs), exited]);
+      await Promise.race([waitForJetStream(port, startTimeoutMs, giveUp.signal), exited]);
     } catch (err) {
       await kill(proc);
       throw err;
     } finally {
+      giveUp.abort();
       exited.catch(() => undefined);
     }
   };
@@ -118,10 +120,10 @@ async function kill(proc: ChildProcess): Promise<void> {
 }
 
 /** Polls until the server's INFO line says JetStream is on; the listener opens only after JetStream is up. */
-async function waitForJetStream(port: number, timeoutMs: number): Promise<void> {
+async function waitForJetStream(port: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown;
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && !signal.aborted) {
     try {
       const info = await readInfoLine(port);
       if (info.includes('"jetstream":true')) return;
