@@ -5,11 +5,11 @@ import { stringify } from 'yaml';
 import { InvalidInputError, UsageError } from './errors.ts';
 import { OUTPUT_TARGETS, translateOutput, type OutputTarget } from './translate-output.ts';
 
-export const TRANSLATE_USAGE = `Usage: egctl x translate -f FILE [--to gateway-api,xds|ir] [-o yaml|json] [--mode standalone|kubernetes]
+export const TRANSLATE_USAGE = `Usage: egctl x translate -f FILE [--to gateway-api,ir,xds] [-o yaml|json] [--mode standalone|kubernetes]
 
 Translates Gateway API resources offline, without a control plane.
   -f, --file FILE   resources to translate (multi-document YAML or JSON; "-" reads stdin)
-  --to LIST         comma list of gateway-api, ir, xds (default gateway-api,xds)
+  --to LIST         comma list of gateway-api, ir, xds (default gateway-api,ir; xds needs @eg/xds)
   -o, --output FMT  yaml (default) or json
   --mode MODE       standalone (default: Envoy on the host, ports as written) or kubernetes
                     (ports below 1024 shifted by 10000 inside Envoy, loopback backends rejected)`;
@@ -28,7 +28,7 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
       args: [...args],
       options: {
         file: { type: 'string', short: 'f' },
-        to: { type: 'string', default: 'gateway-api,xds' },
+        to: { type: 'string', default: 'gateway-api,ir' },
         output: { type: 'string', short: 'o', default: 'yaml' },
         mode: { type: 'string', default: 'standalone' },
       },
@@ -43,6 +43,11 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
   const unknown = targets.filter((t) => !(OUTPUT_TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0)
     throw new UsageError(`--to: unknown target ${unknown.join(', ')}; use ${OUTPUT_TARGETS.join(', ')}`);
+  if (targets.includes('xds')) {
+    throw new UsageError(
+      '--to xds: Envoy configuration output needs @eg/xds, which is not built yet; use gateway-api,ir',
+    );
+  }
   if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError('-o must be yaml or json');
   if (values.mode !== 'standalone' && values.mode !== 'kubernetes') {
     throw new UsageError('--mode must be standalone or kubernetes');

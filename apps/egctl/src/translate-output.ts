@@ -17,8 +17,8 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
 };
 
 /**
- * The document `egctl x translate` prints: the resources with their computed status (`gateway-api`),
- * the `xdsIR` and `infraIR` maps (`ir`), and Envoy configuration per IR key (`xds`).
+ * The document `egctl x translate` prints: the resources with their computed status (`gateway-api`) and
+ * the `xdsIR` and `infraIR` maps (`ir`). The caller refuses `xds` until @eg/xds exists.
  */
 export function translateOutput(
   resources: readonly Resource[],

@@ -58,6 +58,19 @@ describe('egctl x translate', () => {
     expect(output.xdsIR['default/eg'].http[0].routes[0].action).toEqual({ type: 'DirectResponse', statusCode: 500 });
   });
 
+  it('prints the resources with status and the IR by default', () => {
+    const { code, stdout } = egctl(['x', 'translate', '-f', QUICKSTART]);
+    expect(code).toBe(0);
+    expect(Object.keys(parse(stdout))).toEqual([
+      'gatewayClasses',
+      'gateways',
+      'httpRoutes',
+      'backends',
+      'xdsIR',
+      'infraIR',
+    ]);
+  });
+
   it('reads stdin with -f -', () => {
     const { code, stdout } = egctl(
       ['x', 'translate', '-f', '-', '--to', 'ir'],
@@ -100,6 +113,7 @@ metadata: { name: cm }
   it.each([
     [['x', 'translate']],
     [['x', 'translate', '-f', QUICKSTART, '--to', 'envoy']],
+    [['x', 'translate', '-f', QUICKSTART, '--to', 'xds']],
     [['x', 'translate', '-f', QUICKSTART, '-o', 'xml']],
     [['x', 'translate', '-f', QUICKSTART, '--bogus']],
     [['version']],

@@ -23,7 +23,7 @@ export class Problems {
 /** Reads the value at `path`; `undefined` and `null` mean the field is absent. */
 export type Decoder<T> = (value: unknown, path: Path, problems: Problems) => T;
 
-export const REQUIRED = 'is required';
+const REQUIRED = 'is required';
 
 export function isAbsent(value: unknown): value is undefined | null {
   return value === undefined || value === null;

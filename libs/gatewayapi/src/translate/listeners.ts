@@ -37,7 +37,7 @@ const MSG_SELECTOR_MISSING =
   'The allowedRoutes.namespaces.selector field must be specified when allowedRoutes.namespaces.from is set to "Selector".';
 
 /** Envoy binds privileged ports shifted by 10000 inside Kubernetes; on the host it binds them as written. */
-export function containerPort(port: number, options: TranslateOptions): number {
+function containerPort(port: number, options: TranslateOptions): number {
   return !options.runningOnHost && port < 1024 ? port + 10000 : port;
 }
 

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import protobuf from 'protobufjs';
+import { EnvoyProtoLoadError } from './errors.ts';
+
+/** Entry files; their imports pull in the rest. */
+const ENTRY_PROTOS = [
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/health_check/v3/health_check.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/config/bootstrap/v3/bootstrap.proto',
+  'envoy/service/discovery/v3/ads.proto',
+];
+
+let root: protobuf.Root | undefined;
+
+/** Envoy's API as reflected protobufjs types, loaded once from the .proto files @grpc/grpc-js-xds ships. */
+export function envoyProtos(): protobuf.Root {
+  root ??= load();
+  return root;
+}
+
+/** A message type by its full name, e.g. `envoy.config.cluster.v3.Cluster`. */
+export function messageType(fullName: string): protobuf.Type {
+  return envoyProtos().lookupType(fullName);
+}
+
+function load(): protobuf.Root {
+  const require = createRequire(import.meta.url);
+  let includeDirs: string[];
+  try {
+    const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+    // google/protobuf/descriptor.proto is not in the deps; protobufjs ships it.
+    const protobufjsDir = dirname(require.resolve('protobufjs/package.json'));
+    includeDirs = [...['envoy-api', 'googleapis', 'protoc-gen-validate', 'xds'].map((d) => join(deps, d)), protobufjsDir];
+  } catch (err) {
+    throw new EnvoyProtoLoadError('cannot locate the Envoy .proto files of @grpc/grpc-js-xds', { cause: err });
+  }
+  const loaded = new protobuf.Root();
+  loaded.resolvePath = (_origin, target) => includeDirs.map((d) => join(d, target)).find(existsSync) ?? target;
+  try {
+    loaded.loadSync(ENTRY_PROTOS);
+    loaded.resolveAll();
+  } catch (err) {
+    throw new EnvoyProtoLoadError(`cannot load the Envoy .proto files from ${includeDirs.join(', ')}`, { cause: err });
+  }
+  return loaded;
+}
