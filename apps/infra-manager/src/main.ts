@@ -34,8 +34,9 @@ await runService({
           xdsHost: values['xds-host'],
           xdsPort: Number(values['xds-port']),
           adminAddress: '127.0.0.1',
-          // Host mode: several fleets share one machine, so admin ports are random (as Envoy Gateway does).
+          // Host mode: several fleets share one machine, so admin and readiness ports are random.
           adminPort: 0,
+          readinessPort: 0,
         }),
       logLevel: values['envoy-log-level'],
       drainTimeSeconds: Number(values['drain-time-s']),

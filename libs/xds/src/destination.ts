@@ -16,3 +16,8 @@ export function destinationClusters(destination: RouteDestination): DestinationC
   if (only && others.length === 0) return [{ name: destination.name, setting: only }];
   return destination.settings.map((setting) => ({ name: setting.name, setting }));
 }
+
+/** Unresolved backendRefs and zero weights take no traffic, so they get no Envoy cluster. */
+export function hasCluster({ setting }: DestinationCluster): boolean {
+  return !setting.invalid && setting.weight > 0;
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromJson } from 'protobufjs/ext/protojson.js';
+import protojson from 'protobufjs/ext/protojson.js';
 import { XdsEncodeError } from './errors.ts';
 import { messageType } from './protos.ts';
 import type { ResourceTypeUrl, XdsResource } from './resources.ts';
@@ -12,7 +12,7 @@ export function encodeResource(typeUrl: ResourceTypeUrl, name: string, json: Pro
   const type = messageType(typeName(typeUrl));
   let value: Uint8Array;
   try {
-    value = type.encode(fromJson(type, json)).finish();
+    value = type.encode(protojson.fromJson(type, json)).finish();
   } catch (err) {
     throw new XdsEncodeError(`cannot encode ${type.name} ${JSON.stringify(name)}`, { cause: err });
   }

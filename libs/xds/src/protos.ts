@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { EnvoyProtoLoadError } from './errors.ts';
 
-/** Entry files; their imports pull in the rest. */
+/** Entry files (resources, the extensions they and the bootstrap embed, ADS); their imports pull in the rest. */
 const ENTRY_PROTOS = [
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
@@ -16,6 +16,7 @@ const ENTRY_PROTOS = [
   'envoy/extensions/filters/http/health_check/v3/health_check.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/config/bootstrap/v3/bootstrap.proto',
+  'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
   'envoy/service/discovery/v3/ads.proto',
 ];
 

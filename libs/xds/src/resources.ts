@@ -28,10 +28,6 @@ export interface XdsResources {
   readonly secrets: readonly XdsResource[];
 }
 
-export type ResourceKind = keyof XdsResources;
-
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
-
 /** The list of `resources` that holds resources of `typeUrl` (empty for types never produced). */
 export function resourcesOfType(resources: XdsResources, typeUrl: string): readonly XdsResource[] {
   switch (typeUrl) {

@@ -59,12 +59,17 @@ export class EnvoyProcess {
     const child = spawn(
       this.opts.binary,
       [
-        '--config-path', join(dir, 'bootstrap.json'),
-        '--admin-address-path', join(dir, 'admin-address'),
+        '--config-path',
+        join(dir, 'bootstrap.json'),
+        '--admin-address-path',
+        join(dir, 'admin-address'),
         '--use-dynamic-base-id',
-        '--log-level', this.opts.logLevel,
-        '--drain-strategy', 'immediate',
-        '--drain-time-s', String(this.opts.drainTimeSeconds),
+        '--log-level',
+        this.opts.logLevel,
+        '--drain-strategy',
+        'immediate',
+        '--drain-time-s',
+        String(this.opts.drainTimeSeconds),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

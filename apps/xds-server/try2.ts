@@ -1,0 +1,15 @@
+import { renderBootstrap, translateXds } from '@eg/xds';
+import { freePort, startEnvoy, httpRequest } from '@eg/testing';
+import { startXdsServer } from './src/ads-server.ts';
+const server = await startXdsServer({ port: 0, host: '127.0.0.1' });
+const readyPort = await freePort();
+const envoy = await startEnvoy({ bootstrap: renderBootstrap({ nodeCluster: 'default/eg', nodeId: 'n1', xdsHost: '127.0.0.1', xdsPort: server.port, adminAddress: '127.0.0.1', adminPort: 0, readinessPort: readyPort }) });
+const probe = async () => { try { const a = await httpRequest(`http://127.0.0.1:${readyPort}/ready`, { timeoutMs: 500 }); return `${a.status} ${a.body}`; } catch (e) { return String(e); } };
+await new Promise(r => setTimeout(r, 1000));
+console.log('before snapshot:', await probe());
+server.cache.setSnapshot('default/eg', translateXds({ http: [] }));
+await new Promise(r => setTimeout(r, 500));
+console.log('after snapshot:', await probe());
+console.log('other path:', await httpRequest(`http://127.0.0.1:${readyPort}/x`).then(a => a.status));
+console.log(JSON.stringify(server.status.nodes()[0]?.types));
+await envoy.stop(); await server.close();

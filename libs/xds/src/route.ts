@@ -1,0 +1,102 @@
+import type { HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
+import { destinationClusters } from './destination.ts';
+import type { ProtoJson } from './encode.ts';
+import { sourceMetadata } from './metadata.ts';
+import type { PortGroup } from './port-groups.ts';
+
+interface VirtualHost {
+  readonly name: string;
+  readonly metadata: SourceMetadata;
+  readonly routes: HTTPRoute[];
+}
+
+/**
+ * The routes of one port: a virtual host per hostname, routes in IR order (the IR is already in Gateway API
+ * precedence). Listeners sharing a port share one virtual host per hostname, as Envoy requires unique domains.
+ */
+export function routeConfiguration(group: PortGroup): ProtoJson {
+  const hosts = new Map<string, VirtualHost>();
+  for (const listener of group.listeners) {
+    for (const route of listener.routes) {
+      const host = hosts.get(route.hostname) ?? newVirtualHost(hosts, listener, route.hostname);
+      host.routes.push(route);
+    }
+  }
+  return {
+    name: group.name,
+    virtualHosts: [...hosts.entries()].map(([hostname, host]) => ({
+      name: host.name,
+      domains: [hostname],
+      routes: host.routes.map(envoyRoute),
+      metadata: sourceMetadata(host.metadata),
+    })),
+    // Host headers carry the port (`example.com:8080`); Gateway API hostnames never do.
+    ignorePortInHostMatching: true,
+  };
+}
+
+function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener, hostname: string): VirtualHost {
+  // Dots would split Envoy's stat names, as in Envoy Gateway.
+  const host = { name: `${listener.name}/${hostname.replaceAll('.', '_')}`, metadata: listener.metadata, routes: [] };
+  hosts.set(hostname, host);
+  return host;
+}
+
+function envoyRoute(route: HTTPRoute): ProtoJson {
+  const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
+  return {
+    name: route.name,
+    match: { ...pathMatch(route.pathMatch), ...(headers.length > 0 && { headers }) },
+    ...routeAction(route.action),
+    metadata: sourceMetadata(route.metadata),
+  };
+}
+
+function pathMatch(match: StringMatch): ProtoJson {
+  switch (match.type) {
+    case 'Exact':
+      return { path: match.value };
+    case 'Prefix': {
+      // Gateway API prefixes match whole path segments: `/foo` matches `/foo/bar`, not `/foobar`.
+      const prefix = match.value.replace(/\/+$/, '');
+      return prefix === '' ? { prefix: '/' } : { pathSeparatedPrefix: prefix };
+    }
+    case 'RegularExpression':
+      return { safeRegex: { regex: match.value } };
+  }
+}
+
+function stringMatch(match: StringMatch): ProtoJson {
+  switch (match.type) {
+    case 'Exact':
+      return { exact: match.value };
+    case 'Prefix':
+      return { prefix: match.value };
+    case 'RegularExpression':
+      return { safeRegex: { regex: match.value } };
+  }
+}
+
+function routeAction(action: RouteAction): ProtoJson {
+  if (action.type === 'DirectResponse') {
+    const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
+    return { directResponse: { status: action.statusCode, ...body } };
+  }
+  const clusters = destinationClusters(action.destination);
+  const weighted = clusters.filter((c) => c.setting.weight > 0);
+  if (weighted.length === 0) return { directResponse: { status: 500 } };
+  const [single] = clusters;
+  const target =
+    clusters.length === 1 && single
+      ? { cluster: single.name }
+      : { weightedClusters: { clusters: weighted.map((c) => ({ name: c.name, weight: c.setting.weight })) } };
+  // Unresolved backendRefs have no cluster; their share of requests is answered with 500, as Gateway API asks.
+  const invalid = clusters.some((c) => c.setting.invalid);
+  return {
+    route: {
+      ...target,
+      ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
+      upgradeConfigs: [{ upgradeType: 'websocket' }],
+    },
+  };
+}
