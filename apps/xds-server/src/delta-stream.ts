@@ -1,5 +1,5 @@
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, XdsResource } from '@eg/xds';
-import { WILDCARD_TYPES, type PushStep } from './push-order.ts';
+import { RESEND_AFTER_UPDATE, WILDCARD_TYPES, type PushStep } from './push-order.ts';
 import type { Snapshot } from './snapshot-cache.ts';
 import { StreamCore, type AdsStreamOptions, type PlannedResponse } from './stream-core.ts';
 
@@ -44,8 +44,10 @@ export class DeltaStream {
     if (!state) {
       // An empty first subscription is the legacy way to ask for everything.
       const wildcard = WILDCARD_TYPES.has(request.typeUrl) && request.resourceNamesSubscribe.length === 0;
-      state = { wildcard, names: new Set(), sent: new Map(Object.entries(request.initialResourceVersions)), answered: false };
+      const held = new Map(Object.entries(request.initialResourceVersions));
+      state = { wildcard, names: new Set(), sent: new Map(held), answered: false };
       this.types.set(request.typeUrl, state);
+      this.core.holds(request.typeUrl, held);
     }
     for (const name of request.resourceNamesSubscribe) {
       if (name === '*') state.wildcard = true;
@@ -64,15 +66,17 @@ export class DeltaStream {
     if (!state) return undefined;
     const available = snapshot.ofType(step.typeUrl);
     if (step.phase === 'update') {
-      const updated = [...available.values()].filter((r) => interested(state, r.name) && state.sent.get(r.name) !== r.version);
-      if (updated.length === 0 && (state.answered || !state.wildcard)) return undefined;
-      return this.response(step.typeUrl, state, updated, []);
+      const updated = [...available.values()].filter(
+        (r) => interested(state, r.name) && state.sent.get(r.name) !== r.version,
+      );
+      // A name asked for that does not exist is answered as removed at once: a warming cluster may wait on it.
+      const unknown = [...state.names].filter((name) => !available.has(name) && !state.sent.has(name));
+      if (updated.length === 0 && unknown.length === 0 && (state.answered || !state.wildcard)) return undefined;
+      return this.response(step.typeUrl, state, updated, unknown);
     }
     const removed = [...state.sent.entries()]
       .filter(([name, version]) => version !== ABSENT && !available.has(name))
       .map(([name]) => name);
-    // A name subscribed to but never served is answered as removed, which tells Envoy it does not exist.
-    for (const name of state.names) if (!available.has(name) && !state.sent.has(name)) removed.push(name);
     return removed.length === 0 ? undefined : this.response(step.typeUrl, state, [], removed);
   }
 
@@ -94,6 +98,8 @@ export class DeltaStream {
       commit: (nonce) => {
         // Recorded as sent before any ACK, so a NACKed version is never sent again.
         for (const [name, version] of versions) state.sent.set(name, version);
+        const dependent = this.types.get(RESEND_AFTER_UPDATE.get(typeUrl) ?? '');
+        for (const name of versions.keys()) dependent?.sent.delete(name);
         for (const name of removed) {
           if (state.names.has(name)) state.sent.set(name, ABSENT);
           else state.sent.delete(name);

@@ -1,4 +1,10 @@
 export { startXdsServer, type XdsServer, type XdsServerOptions } from './ads-server.ts';
 export { SnapshotCache, type Snapshot } from './snapshot-cache.ts';
-export { XdsStatusRegistry, type NodeStatus, type Rejection, type TypeStatus, type XdsProtocol } from './node-status.ts';
+export {
+  XdsStatusRegistry,
+  type NodeStatus,
+  type Rejection,
+  type TypeStatus,
+  type XdsProtocol,
+} from './node-status.ts';
 export { XdsProtocolError, XdsServerStartError } from './errors.ts';

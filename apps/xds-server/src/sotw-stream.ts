@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DiscoveryRequest, DiscoveryResponse, XdsResource } from '@eg/xds';
-import { WILDCARD_TYPES, type PushStep } from './push-order.ts';
+import { RESEND_AFTER_UPDATE, WILDCARD_TYPES, type PushStep } from './push-order.ts';
 import type { Snapshot } from './snapshot-cache.ts';
 import { StreamCore, type AdsStreamOptions, type PlannedResponse } from './stream-core.ts';
 
@@ -42,7 +42,8 @@ export class SotwStream {
 
   private subscribe(request: DiscoveryRequest, state: SotwTypeState | undefined): void {
     const wildcard =
-      request.resourceNames.includes('*') || (WILDCARD_TYPES.has(request.typeUrl) && request.resourceNames.length === 0);
+      request.resourceNames.includes('*') ||
+      (WILDCARD_TYPES.has(request.typeUrl) && request.resourceNames.length === 0);
     const names = new Set(request.resourceNames.filter((n) => n !== '*'));
     const sent = new Map([...(state?.sent ?? [])].filter(([name]) => wildcard || names.has(name)));
     this.types.set(request.typeUrl, { wildcard, names, sent, lastNonce: state?.lastNonce ?? '' });
@@ -51,7 +52,9 @@ export class SotwStream {
   private plan(step: PushStep, snapshot: Snapshot): PlannedResponse | undefined {
     const state = this.types.get(step.typeUrl);
     if (!state) return undefined;
-    const wanted = new Map([...snapshot.ofType(step.typeUrl)].filter(([name]) => state.wildcard || state.names.has(name)));
+    const wanted = new Map(
+      [...snapshot.ofType(step.typeUrl)].filter(([name]) => state.wildcard || state.names.has(name)),
+    );
     if (step.phase === 'update') {
       // Until the removal phase, resources about to go stay in the set, so nothing is dropped before its replacement is in.
       const next = new Map([...state.sent, ...wanted]);
@@ -72,6 +75,7 @@ export class SotwStream {
       accepted: () => new Map(versions),
       commit: (nonce) => {
         this.types.set(typeUrl, { ...state, sent: next, lastNonce: nonce });
+        this.forgetDependents(typeUrl, state.sent, next);
         this.opts.send({
           versionInfo: setVersion(resources),
           resources: resources.map((r) => ({ typeUrl: r.typeUrl, value: r.value })),
@@ -80,6 +84,21 @@ export class SotwStream {
         });
       },
     };
+  }
+
+  /** Drops the dependents of updated resources from what the node holds, so they are sent again. */
+  private forgetDependents(
+    typeUrl: string,
+    before: ReadonlyMap<string, XdsResource>,
+    after: ReadonlyMap<string, XdsResource>,
+  ): void {
+    const dependentType = RESEND_AFTER_UPDATE.get(typeUrl);
+    const dependent = dependentType && this.types.get(dependentType);
+    if (!dependentType || !dependent) return;
+    const updated = [...after].filter(([name, r]) => before.get(name)?.version !== r.version).map(([name]) => name);
+    if (updated.length === 0) return;
+    const sent = new Map([...dependent.sent].filter(([name]) => !updated.includes(name)));
+    this.types.set(dependentType, { ...dependent, sent });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ErrorDetail, Node } from '@eg/xds';
 import { XdsProtocolError } from './errors.ts';
 import type { XdsProtocol, XdsStatusRegistry } from './node-status.ts';
-import { PUSH_STEPS, type PushStep } from './push-order.ts';
+import { PUSH_GROUPS, type PushStep } from './push-order.ts';
 import { EMPTY_SNAPSHOT, type Snapshot, type SnapshotCache } from './snapshot-cache.ts';
 
 /** A response a protocol planned for one push step; nothing changes until it is committed. */
@@ -41,17 +41,18 @@ interface Outstanding {
 }
 
 /**
- * What delta and state-of-the-world streams share: the node and its snapshot, one response in flight at a
- * time (so Envoy has applied each step before the next), ACK/NACK records, and the push order.
+ * What delta and state-of-the-world streams share: the node and its snapshot, the push order (a group goes
+ * out once Envoy acknowledged the groups before it), at most one response in flight per type, and the
+ * ACK/NACK records.
  */
 export class StreamCore {
   private readonly opts: StreamCoreOptions;
   private nodeKey: string | undefined;
   private unwatch: (() => void) | undefined;
-  private outstanding: Outstanding | undefined;
+  private readonly outstanding = new Map<string, Outstanding>();
   private readonly accepted = new Map<string, ReadonlyMap<string, string>>();
-  /** Types whose latest response was refused: removals wait, so Envoy keeps what the refused config replaces. */
-  private readonly rejectedTypes = new Set<string>();
+  /** Per type, the versions of its latest response if Envoy refused it. */
+  private readonly rejected = new Map<string, ReadonlyMap<string, string>>();
   private nonces = 0;
   private servedSnapshot = false;
   private closed = false;
@@ -71,39 +72,54 @@ export class StreamCore {
 
   /** Handles the ACK or NACK in a request; a nonce other than the one in flight acknowledges nothing. */
   resolve(typeUrl: string, nonce: string, errorDetail: ErrorDetail | undefined): void {
-    const outstanding = this.outstanding;
-    if (!outstanding || nonce !== outstanding.nonce || typeUrl !== outstanding.response.typeUrl) return;
+    const outstanding = this.outstanding.get(typeUrl);
+    if (!outstanding || nonce !== outstanding.nonce) return;
     clearTimeout(outstanding.timer);
-    this.outstanding = undefined;
+    this.outstanding.delete(typeUrl);
     const { response } = outstanding;
     if (errorDetail) {
-      this.rejectedTypes.add(typeUrl);
+      this.rejected.set(typeUrl, response.versions);
       this.opts.status.rejected(this.opts.streamId, typeUrl, {
         message: errorDetail.message,
         versions: Object.fromEntries(response.versions),
       });
       return;
     }
-    this.rejectedTypes.delete(typeUrl);
+    this.rejected.delete(typeUrl);
     const accepted = response.accepted(this.accepted.get(typeUrl) ?? new Map());
     this.accepted.set(typeUrl, accepted);
     this.opts.status.acknowledged(this.opts.streamId, typeUrl, accepted);
   }
 
-  /** Sends the first pending step, unless a response is still in flight. */
+  /** Records what a reconnecting node reports it already holds, as if it had acknowledged it here. */
+  holds(typeUrl: string, versions: ReadonlyMap<string, string>): void {
+    if (versions.size === 0) return;
+    this.accepted.set(typeUrl, versions);
+    this.opts.status.acknowledged(this.opts.streamId, typeUrl, versions);
+  }
+
+  /** Sends what the first unsettled push group has to send. */
   pump(): void {
-    if (this.closed || this.nodeKey === undefined || this.outstanding) return;
+    if (this.closed || this.nodeKey === undefined) return;
     const current = this.opts.cache.get(this.nodeKey);
     // A new stream waits for its fleet's first snapshot; a deleted snapshot empties a served node.
     if (!current && !this.servedSnapshot) return;
     const snapshot = current ?? EMPTY_SNAPSHOT;
-    for (const step of PUSH_STEPS) {
-      if (step.phase === 'removal' && this.rejectedTypes.size > 0) return;
-      const response = this.opts.plan(step, snapshot);
-      if (response) {
-        this.send(response);
-        return;
+    for (const group of PUSH_GROUPS) {
+      if (group.phase === 'removal' && this.refusedConfigPending(snapshot)) return;
+      let settled = true;
+      for (const typeUrl of group.typeUrls) {
+        if (this.outstanding.has(typeUrl)) {
+          settled = false;
+          continue;
+        }
+        const response = this.opts.plan({ typeUrl, phase: group.phase }, snapshot);
+        if (response) {
+          this.send(response);
+          settled = false;
+        }
       }
+      if (!settled) return;
     }
   }
 
@@ -111,22 +127,32 @@ export class StreamCore {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
-    if (this.outstanding) clearTimeout(this.outstanding.timer);
+    for (const { timer } of this.outstanding.values()) clearTimeout(timer);
     this.opts.status.close(this.opts.streamId);
   }
 
   private send(response: PlannedResponse): void {
     const nonce = String(++this.nonces);
-    const timer = setTimeout(() => this.expire(nonce), this.opts.ackTimeoutMs).unref();
-    this.outstanding = { nonce, response, timer };
+    const timer = setTimeout(() => this.expire(response.typeUrl, nonce), this.opts.ackTimeoutMs).unref();
+    this.outstanding.set(response.typeUrl, { nonce, response, timer });
     this.servedSnapshot = true;
     response.commit(nonce);
   }
 
-  private expire(nonce: string): void {
-    if (this.outstanding?.nonce !== nonce) return;
-    this.outstanding = undefined;
+  private expire(typeUrl: string, nonce: string): void {
+    if (this.outstanding.get(typeUrl)?.nonce !== nonce) return;
+    this.outstanding.delete(typeUrl);
     this.pumpSafely();
+  }
+
+  /**
+   * Whether the snapshot still holds a version Envoy refused. Removals wait meanwhile, so Envoy keeps what
+   * the refused config was to replace (a route stays with the cluster it still uses).
+   */
+  private refusedConfigPending(snapshot: Snapshot): boolean {
+    return [...this.rejected].some(([typeUrl, versions]) =>
+      [...versions].some(([name, version]) => snapshot.ofType(typeUrl).get(name)?.version === version),
+    );
   }
 
   private pumpSafely(): void {

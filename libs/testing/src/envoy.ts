@@ -58,11 +58,14 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyFixture> {
   const adminAddressPath = join(dir, 'admin-address');
   await writeFile(configPath, JSON.stringify(opts.bootstrap, null, 2));
   const args = [
-    '--config-path', configPath,
-    '--admin-address-path', adminAddressPath,
+    '--config-path',
+    configPath,
+    '--admin-address-path',
+    adminAddressPath,
     // Several Envoys run side by side in tests; each needs its own shared-memory base id.
     '--use-dynamic-base-id',
-    '--log-level', opts.logLevel ?? 'warn',
+    '--log-level',
+    opts.logLevel ?? 'warn',
   ];
   const child = spawn(envoyBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);

@@ -1,4 +1,5 @@
 import { anyType } from './encode.ts';
+import { HTTP_CONNECTION_MANAGER, ROUTER } from './extension-types.ts';
 
 export interface BootstrapOptions {
   /** The IR key (`<namespace>/<gateway>`); the xds-server picks the snapshot by it. */
@@ -21,8 +22,6 @@ export const READINESS_PATH = '/ready';
 
 /** Envoy Gateway's default cap, so a flood of connections cannot exhaust the proxy. */
 const MAX_DOWNSTREAM_CONNECTIONS = 50000;
-
-const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
 /**
  * Envoy's bootstrap: admin, listeners and clusters over ADS from the xds-server, and the readiness listener.
@@ -53,7 +52,9 @@ export function renderBootstrap(opts: BootstrapOptions): Record<string, unknown>
         {
           name: 'envoy.resource_monitors.global_downstream_max_connections',
           typed_config: {
-            '@type': anyType('envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig'),
+            '@type': anyType(
+              'envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+            ),
             max_active_downstream_connections: MAX_DOWNSTREAM_CONNECTIONS,
           },
         },
@@ -75,7 +76,9 @@ function xdsCluster(host: string, port: number): Record<string, unknown> {
     connect_timeout: '10s',
     load_assignment: {
       cluster_name: XDS_CLUSTER,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: port } } } }] }],
+      endpoints: [
+        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: port } } } }] },
+      ],
     },
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -104,7 +107,7 @@ function readinessListener(port: number): Record<string, unknown> {
           {
             name: 'envoy.filters.network.http_connection_manager',
             typed_config: {
-              '@type': anyType(HCM),
+              '@type': anyType(HTTP_CONNECTION_MANAGER),
               stat_prefix: 'eg-ready-http',
               route_config: { name: 'local_route' },
               http_filters: [
@@ -118,7 +121,7 @@ function readinessListener(port: number): Record<string, unknown> {
                 },
                 {
                   name: 'envoy.filters.http.router',
-                  typed_config: { '@type': anyType('envoy.extensions.filters.http.router.v3.Router') },
+                  typed_config: { '@type': anyType(ROUTER) },
                 },
               ],
             },

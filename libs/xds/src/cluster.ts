@@ -1,7 +1,7 @@
 import type { DestinationEndpoint } from '@eg/ir';
 import type { DestinationCluster } from './destination.ts';
 import type { ProtoJson } from './encode.ts';
-import { BUFFER_LIMIT_BYTES } from './listener.ts';
+import { BUFFER_LIMIT_BYTES } from './limits.ts';
 
 /** An Envoy cluster, and for IP backends the ClusterLoadAssignment sent alongside it over EDS. */
 export interface ClusterConfig {

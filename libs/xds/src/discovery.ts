@@ -71,41 +71,49 @@ type Fields = Readonly<Record<string, unknown>>;
 
 const PACKAGE = 'envoy.service.discovery.v3';
 
-export const discoveryRequestCodec = codec<DiscoveryRequest>('DiscoveryRequest', (m) => m, (m) => ({
-  versionInfo: text(m, 'versionInfo'),
-  ...optionalNode(m),
-  resourceNames: texts(m, 'resourceNames'),
-  typeUrl: text(m, 'typeUrl'),
-  responseNonce: text(m, 'responseNonce'),
-  ...optionalErrorDetail(m),
-}));
+export const discoveryRequestCodec = codec<DiscoveryRequest>(
+  'DiscoveryRequest',
+  (m) => m,
+  (m) => ({
+    versionInfo: text(m, 'versionInfo'),
+    ...optionalNode(m),
+    resourceNames: texts(m, 'resourceNames'),
+    typeUrl: text(m, 'typeUrl'),
+    responseNonce: text(m, 'responseNonce'),
+    ...optionalErrorDetail(m),
+  }),
+);
 
 export const discoveryResponseCodec = codec<DiscoveryResponse>(
   'DiscoveryResponse',
   (m) => ({ ...m, resources: m.resources.map(anyToWire) }),
   (m) => ({
-  versionInfo: text(m, 'versionInfo'),
+    versionInfo: text(m, 'versionInfo'),
     resources: list(m, 'resources').map(anyResource),
     typeUrl: text(m, 'typeUrl'),
     nonce: text(m, 'nonce'),
   }),
 );
 
-export const deltaDiscoveryRequestCodec = codec<DeltaDiscoveryRequest>('DeltaDiscoveryRequest', (m) => m, (m) => ({
-  ...optionalNode(m),
-  typeUrl: text(m, 'typeUrl'),
-  resourceNamesSubscribe: texts(m, 'resourceNamesSubscribe'),
-  resourceNamesUnsubscribe: texts(m, 'resourceNamesUnsubscribe'),
-  initialResourceVersions: textMap(m, 'initialResourceVersions'),
-  responseNonce: text(m, 'responseNonce'),
-  ...optionalErrorDetail(m),
-}));
+export const deltaDiscoveryRequestCodec = codec<DeltaDiscoveryRequest>(
+  'DeltaDiscoveryRequest',
+  (m) => m,
+  (m) => ({
+    ...optionalNode(m),
+    typeUrl: text(m, 'typeUrl'),
+    resourceNamesSubscribe: texts(m, 'resourceNamesSubscribe'),
+    resourceNamesUnsubscribe: texts(m, 'resourceNamesUnsubscribe'),
+    initialResourceVersions: textMap(m, 'initialResourceVersions'),
+    responseNonce: text(m, 'responseNonce'),
+    ...optionalErrorDetail(m),
+  }),
+);
 
 export const deltaDiscoveryResponseCodec = codec<DeltaDiscoveryResponse>(
   'DeltaDiscoveryResponse',
   (m) => ({ ...m, resources: m.resources.map((r) => ({ ...r, resource: anyToWire(r.resource) })) }),
   (m) => ({
-  systemVersionInfo: text(m, 'systemVersionInfo'),
+    systemVersionInfo: text(m, 'systemVersionInfo'),
     resources: list(m, 'resources').map((r) => ({
       name: text(r, 'name'),
       version: text(r, 'version'),
@@ -186,7 +194,8 @@ function anyToWire({ typeUrl, value }: AnyResource): object {
 function anyResource(fields: Fields): AnyResource {
   const value = fields['value'];
   if (!(value instanceof Uint8Array)) throw new DiscoveryDecodeError('Any value is not bytes');
-  return { typeUrl: text(fields, 'type_url'), value };
+  // protobufjs hands out Buffers on Node; a plain view keeps the type what the interface says.
+  return { typeUrl: text(fields, 'type_url'), value: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
 }
 
 function optionalNode(fields: Fields): { node?: Node } {

@@ -1,11 +1,7 @@
 import { anyType, type ProtoJson } from './encode.ts';
+import { HTTP_CONNECTION_MANAGER, ROUTER } from './extension-types.ts';
+import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import type { PortGroup } from './port-groups.ts';
-
-const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER = 'envoy.extensions.filters.http.router.v3.Router';
-
-/** Envoy Gateway's per-connection buffer limit, for listeners and clusters alike. */
-export const BUFFER_LIMIT_BYTES = 32768;
 
 /** One Envoy listener per port; plain HTTP shares the default filter chain, whose routes come over RDS. */
 export function httpListener(group: PortGroup): ProtoJson {
@@ -23,10 +19,12 @@ export function httpListener(group: PortGroup): ProtoJson {
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */
 function httpConnectionManager(group: PortGroup): ProtoJson {
   return {
-    '@type': anyType(HCM),
+    '@type': anyType(HTTP_CONNECTION_MANAGER),
     statPrefix: `http-${group.port}`,
     rds: { configSource: { ads: {}, resourceApiVersion: 'V3' }, routeConfigName: group.name },
-    httpFilters: [{ name: 'envoy.filters.http.router', typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: true } }],
+    httpFilters: [
+      { name: 'envoy.filters.http.router', typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: true } },
+    ],
     commonHttpProtocolOptions: { headersWithUnderscoresAction: 'REJECT_REQUEST' },
     http2ProtocolOptions: {
       maxConcurrentStreams: 100,

@@ -40,7 +40,10 @@ function load(): protobuf.Root {
     const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
     // google/protobuf/descriptor.proto is not in the deps; protobufjs ships it.
     const protobufjsDir = dirname(require.resolve('protobufjs/package.json'));
-    includeDirs = [...['envoy-api', 'googleapis', 'protoc-gen-validate', 'xds'].map((d) => join(deps, d)), protobufjsDir];
+    includeDirs = [
+      ...['envoy-api', 'googleapis', 'protoc-gen-validate', 'xds'].map((d) => join(deps, d)),
+      protobufjsDir,
+    ];
   } catch (err) {
     throw new EnvoyProtoLoadError('cannot locate the Envoy .proto files of @grpc/grpc-js-xds', { cause: err });
   }

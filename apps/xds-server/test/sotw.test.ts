@@ -1,0 +1,3 @@
+import { adsSuite } from './ads-envoy-suite.ts';
+
+adsSuite('GRPC');
