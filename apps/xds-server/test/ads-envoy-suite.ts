@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DestinationSetting, HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
+import type { AddressType, DestinationSetting, HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
 import { eventually, freePort, httpRequest, startEnvoy, type EnvoyFixture, type HttpAnswer } from '@eg/testing';
 import { renderBootstrap, translateXds, TYPE_URLS, type XdsResources } from '@eg/xds';
 import { startXdsServer, type XdsServer } from '../src/ads-server.ts';
@@ -23,17 +23,24 @@ async function startBackend(name: string): Promise<Backend> {
   return { name, port: address.port, server };
 }
 
-function setting(backend: Backend, weight: number, k: number, destination: string): DestinationSetting {
+/** A backendRef: the backend, its weight, and whether Envoy reaches it by IP or by name (`localhost`). */
+type BackendRef = readonly [Backend, number, AddressType?];
+
+function setting(
+  [backend, weight, addressType = 'IP']: BackendRef,
+  k: number,
+  destination: string,
+): DestinationSetting {
   return {
     name: `${destination}/backend/${k}`,
     weight,
-    addressType: 'IP',
-    endpoints: [{ host: '127.0.0.1', port: backend.port }],
+    addressType,
+    endpoints: [{ host: addressType === 'IP' ? '127.0.0.1' : 'localhost', port: backend.port }],
   };
 }
 
-/** A route of rule `rule` to backends with weights. */
-function route(rule: number, pathMatch: StringMatch, backends: readonly [Backend, number][]): HTTPRoute {
+/** A route of rule `rule` to weighted backends. */
+function route(rule: number, pathMatch: StringMatch, backends: readonly BackendRef[]): HTTPRoute {
   const destination = `httproute/default/r/rule/${rule}`;
   return {
     name: `${destination}/match/0/*`,
@@ -42,7 +49,7 @@ function route(rule: number, pathMatch: StringMatch, backends: readonly [Backend
     headerMatches: [],
     action: {
       type: 'Forward',
-      destination: { name: destination, settings: backends.map(([b, w], k) => setting(b, w, k, destination)) },
+      destination: { name: destination, settings: backends.map((ref, k) => setting(ref, k, destination)) },
     },
     metadata: { kind: 'HTTPRoute', namespace: 'default', name: 'r' },
   };
@@ -184,6 +191,14 @@ export function adsSuite(apiType: 'DELTA_GRPC' | 'GRPC'): void {
       expect(counts.a).toBeLessThan(180);
     });
 
+    it('routes to a backend named by DNS', async () => {
+      const resources = serve(ir(route(0, { type: 'Prefix', value: '/' }, [[a, 1, 'FQDN']])));
+      await expectAnswer('/dns', 200, 'a /dns');
+      await eventually(async () =>
+        expect(typeStatus(TYPE_URLS.cluster)?.accepted).toEqual(versions(resources, 'clusters')),
+      );
+    });
+
     it('answers 404 once the route is removed', async () => {
       serve(ir());
       await expectAnswer('/', 404);
@@ -199,7 +214,7 @@ export function adsSuite(apiType: 'DELTA_GRPC' | 'GRPC'): void {
           expect(typeStatus(TYPE_URLS.route)?.accepted).toEqual(versions(resources, 'routes')),
         );
         const before = lastUpdated(await envoy.configDump());
-        expect(Object.keys(before)).toHaveLength(3);
+        expect(Object.keys(before)).toEqual(expect.arrayContaining([LISTENER, 'httproute/default/r/rule/0']));
         const port = server.port;
         await server.close();
         // Another replica translates the same IR on its own.

@@ -16,7 +16,7 @@ export interface BootstrapOptions {
   readonly apiType?: 'DELTA_GRPC' | 'GRPC';
 }
 
-export const XDS_CLUSTER = 'xds_cluster';
+const XDS_CLUSTER = 'xds_cluster';
 export const DEFAULT_READINESS_PORT = 19003;
 export const READINESS_PATH = '/ready';
 

@@ -1,13 +1,7 @@
 export { translateXds } from './translate.ts';
 export { toJSON, type XdsResourcesJSON } from './to-json.ts';
 export { TYPE_URLS, resourcesOfType, type ResourceTypeUrl, type XdsResource, type XdsResources } from './resources.ts';
-export {
-  renderBootstrap,
-  DEFAULT_READINESS_PORT,
-  READINESS_PATH,
-  XDS_CLUSTER,
-  type BootstrapOptions,
-} from './bootstrap.ts';
+export { renderBootstrap, DEFAULT_READINESS_PORT, READINESS_PATH, type BootstrapOptions } from './bootstrap.ts';
 export {
   deltaDiscoveryRequestCodec,
   deltaDiscoveryResponseCodec,
