@@ -1,4 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadResources, type Resource } from '@eg/gatewayapi';
@@ -39,18 +40,53 @@ const stop = (): void => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
+await waitForListeners(await gatewayPorts(resourcesDir));
 say('');
 say(`Envoy Gateway (standalone) is running. NATS: ${stack.natsUrl}; xDS: 127.0.0.1:${stack.xdsPort}`);
 say(`Serving ${resourcesDir} (edit its files; Envoy follows within a second).`);
 for (const hint of await curlHints(resourcesDir)) say(`  ${hint}`);
 say('Press Ctrl-C to stop every process.');
 
-/** A curl line per HTTP listener and route hostname found in the served folder. */
-async function curlHints(dir: string): Promise<string[]> {
+/** Envoy starts after the services are ready; wait until it accepts connections on the Gateway ports. */
+async function waitForListeners(ports: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (const port of ports) {
+    while (!(await accepts(port))) {
+      if (Date.now() > deadline) {
+        say(`warning: nothing listens on port ${port} yet; check the logs above`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function gatewayPorts(dir: string): Promise<number[]> {
+  return (await readResources(dir)).flatMap((r) => (r.kind === 'Gateway' ? r.spec.listeners.map((l) => l.port) : []));
+}
+
+async function readResources(dir: string): Promise<Resource[]> {
   const resources: Resource[] = [];
   for (const name of (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     resources.push(...loadResources(await readFile(join(dir, name), 'utf8'), name).resources);
   }
+  return resources;
+}
+
+/** A curl line per HTTP listener and route hostname found in the served folder. */
+async function curlHints(dir: string): Promise<string[]> {
+  const resources = await readResources(dir);
   const hosts = resources.flatMap((r) => (r.kind === 'HTTPRoute' ? r.spec.hostnames : []));
   const hints: string[] = [];
   for (const r of resources) {

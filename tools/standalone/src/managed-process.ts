@@ -10,6 +10,12 @@ export interface ProcessSpec {
   readonly readyUrl?: string;
 }
 
+const live = new Set<ChildProcess>();
+// Children in their own process group outlive a crashed launcher unless killed on the way out.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class ProcessStartError extends Error {
   override readonly name = 'ProcessStartError';
 }
@@ -38,7 +44,11 @@ export class ManagedProcess {
     const child = spawn(this.spec.command, [...this.spec.args], {
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only the launcher, which stops children in order.
+      detached: true,
     });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     for (const stream of [child.stdout, child.stderr]) {
