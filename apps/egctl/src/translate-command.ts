@@ -9,7 +9,7 @@ export const TRANSLATE_USAGE = `Usage: egctl x translate -f FILE [--to gateway-a
 
 Translates Gateway API resources offline, without a control plane.
   -f, --file FILE   resources to translate (multi-document YAML or JSON; "-" reads stdin)
-  --to LIST         comma list of gateway-api, ir, xds (default gateway-api,ir; xds needs @eg/xds)
+  --to LIST         comma list of gateway-api, ir, xds (default gateway-api,xds)
   -o, --output FMT  yaml (default) or json
   --mode MODE       standalone (default: Envoy on the host, ports as written) or kubernetes
                     (ports below 1024 shifted by 10000 inside Envoy, loopback backends rejected)`;
@@ -28,7 +28,7 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
       args: [...args],
       options: {
         file: { type: 'string', short: 'f' },
-        to: { type: 'string', default: 'gateway-api,ir' },
+        to: { type: 'string', default: 'gateway-api,xds' },
         output: { type: 'string', short: 'o', default: 'yaml' },
         mode: { type: 'string', default: 'standalone' },
       },
@@ -43,11 +43,6 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
   const unknown = targets.filter((t) => !(OUTPUT_TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0)
     throw new UsageError(`--to: unknown target ${unknown.join(', ')}; use ${OUTPUT_TARGETS.join(', ')}`);
-  if (targets.includes('xds')) {
-    throw new UsageError(
-      '--to xds: Envoy configuration output needs @eg/xds, which is not built yet; use gateway-api,ir',
-    );
-  }
   if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError('-o must be yaml or json');
   if (values.mode !== 'standalone' && values.mode !== 'kubernetes') {
     throw new UsageError('--mode must be standalone or kubernetes');

@@ -1,5 +1,6 @@
 import { API_VERSION, translate, type Resource, type ResourceKind, type TranslateOptions } from '@eg/gatewayapi';
-import { canonicalJSON, type ResourceStatus } from '@eg/ir';
+import { resourceKey, type ResourceStatus } from '@eg/ir';
+import { toJSON, translateXds } from '@eg/xds';
 
 export type OutputTarget = 'gateway-api' | 'ir' | 'xds';
 export const OUTPUT_TARGETS: readonly OutputTarget[] = ['gateway-api', 'ir', 'xds'];
@@ -18,7 +19,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
 
 /**
  * The document `egctl x translate` prints: the resources with their computed status (`gateway-api`) and
- * the `xdsIR` and `infraIR` maps (`ir`). The caller refuses `xds` until @eg/xds exists.
+ * the `xdsIR` and `infraIR` maps (`ir`), and the Envoy resources per IR key (`xds`).
  */
 export function translateOutput(
   resources: readonly Resource[],
@@ -32,16 +33,19 @@ export function translateOutput(
     output['xdsIR'] = Object.fromEntries(result.xds);
     output['infraIR'] = Object.fromEntries(result.infra);
   }
+  if (targets.has('xds')) {
+    output['xds'] = Object.fromEntries([...result.xds].map(([key, ir]) => [key, toJSON(translateXds(ir))]));
+  }
   return output;
 }
 
 function withStatuses(resources: readonly Resource[], statuses: readonly ResourceStatus[]): Record<string, unknown[]> {
-  const statusOf = new Map(statuses.map((s) => [identity(s.kind, s.namespace, s.name), s.status]));
+  const statusOf = new Map(statuses.map((s) => [resourceKey(s.kind, s.namespace, s.name), s.status]));
   const groups: Record<string, unknown[]> = {};
   for (const resource of [...resources].sort((a, b) => compare(sortKey(a), sortKey(b)))) {
     const { kind, metadata, ...body } = resource;
     const namespace = 'namespace' in metadata ? metadata.namespace : undefined;
-    const status = statusOf.get(identity(kind, namespace, metadata.name));
+    const status = statusOf.get(resourceKey(kind, namespace, metadata.name));
     const key = KIND_KEYS[kind];
     groups[key] = [
       ...(groups[key] ?? []),
@@ -49,10 +53,6 @@ function withStatuses(resources: readonly Resource[], statuses: readonly Resourc
     ];
   }
   return groups;
-}
-
-function identity(kind: string, namespace: string | undefined, name: string): string {
-  return canonicalJSON([kind, namespace ?? '', name]);
 }
 
 function sortKey(resource: Resource): string {

@@ -58,17 +58,19 @@ describe('egctl x translate', () => {
     expect(output.xdsIR['default/eg'].http[0].routes[0].action).toEqual({ type: 'DirectResponse', statusCode: 500 });
   });
 
-  it('prints the resources with status and the IR by default', () => {
+  it('prints the resources with status and the Envoy configuration by default', () => {
     const { code, stdout } = egctl(['x', 'translate', '-f', QUICKSTART]);
     expect(code).toBe(0);
-    expect(Object.keys(parse(stdout))).toEqual([
-      'gatewayClasses',
-      'gateways',
-      'httpRoutes',
-      'backends',
-      'xdsIR',
-      'infraIR',
-    ]);
+    expect(Object.keys(parse(stdout))).toEqual(['gatewayClasses', 'gateways', 'httpRoutes', 'backends', 'xds']);
+  });
+
+  it('prints Envoy resources per IR key with --to xds', () => {
+    const { code, stdout } = egctl(['x', 'translate', '-f', QUICKSTART, '--to', 'xds', '-o', 'json']);
+    expect(code).toBe(0);
+    const xds = (parse(stdout) as { xds: Record<string, { listeners: { name: string }[]; clusters: unknown[] }> }).xds;
+    expect(Object.keys(xds)).toEqual(['default/eg']);
+    expect(xds['default/eg']!.listeners.map((l) => l.name)).toEqual(['default/eg/http']);
+    expect(xds['default/eg']!.clusters).toHaveLength(1);
   });
 
   it('reads stdin with -f -', () => {
@@ -113,7 +115,6 @@ metadata: { name: cm }
   it.each([
     [['x', 'translate']],
     [['x', 'translate', '-f', QUICKSTART, '--to', 'envoy']],
-    [['x', 'translate', '-f', QUICKSTART, '--to', 'xds']],
     [['x', 'translate', '-f', QUICKSTART, '-o', 'xml']],
     [['x', 'translate', '-f', QUICKSTART, '--bogus']],
     [['version']],
