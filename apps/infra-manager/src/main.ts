@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import type { InfraIR } from '@eg/ir';
 import { runService } from '@eg/service';
 import { renderBootstrap } from '@eg/xds';
-import { findEnvoyBinary } from './host/envoy-binary.ts';
+import { findEnvoyBinary } from '@eg/envoy-binary';
 import { HostInfra } from './host/host-infra.ts';
 
 const { values } = parseArgs({
@@ -19,14 +18,12 @@ const { values } = parseArgs({
   },
 });
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-
 await runService({
   name: 'infra-manager',
   healthPort: Number(values['health-port']),
   start: async ({ log, health, signal, onShutdown }) => {
     const infra = new HostInfra({
-      binary: findEnvoyBinary(values['envoy-binary'], REPO_ROOT),
+      binary: findEnvoyBinary(values['envoy-binary']),
       bootstrapFor: (irKey, nodeId) =>
         renderBootstrap({
           nodeCluster: irKey,

