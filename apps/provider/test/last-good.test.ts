@@ -35,7 +35,10 @@ spec:
 `;
 
 const paths = (state: ReturnType<typeof loadFile>): string[] =>
-  state.resources.map((r) => `${describeResource(r)} ${JSON.stringify((r.spec as { rules: unknown[] }).rules[0])}`);
+  state.resources.map(
+    (r) =>
+      `${describeResource(r)} ${JSON.stringify(((r as { spec?: unknown }).spec as { rules: unknown[] }).rules[0])}`,
+  );
 
 describe('loadFile', () => {
   it('serves the valid documents of a new file and reports the invalid one with file and line', () => {
