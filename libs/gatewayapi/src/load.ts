@@ -5,6 +5,8 @@ import { decodeBackend } from './load/backend.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
+import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
+import { decodeSecret } from './load/secret.ts';
 import { describeResource, type Resource } from './resources.ts';
 
 /** Where a problem is and what it is: `routes.yaml:14: HTTPRoute default/foo: spec.rules[0].port: ...`. */
@@ -58,7 +60,15 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1beta1 HTTPRoute', decodeHTTPRoute],
   ['gateway.networking.k8s.io/v1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1beta1 ReferenceGrant', decodeReferenceGrant],
+  ['gateway.networking.k8s.io/v1alpha2 TLSRoute', decodeTLSRoute],
+  ['gateway.networking.k8s.io/v1alpha3 TLSRoute', decodeTLSRoute],
+  ['gateway.networking.k8s.io/v1 TLSRoute', decodeTLSRoute],
+  ['gateway.networking.k8s.io/v1alpha2 TCPRoute', decodeTCPRoute],
+  ['gateway.networking.k8s.io/v1 TCPRoute', decodeTCPRoute],
+  ['gateway.networking.k8s.io/v1alpha2 UDPRoute', decodeUDPRoute],
+  ['gateway.networking.k8s.io/v1 UDPRoute', decodeUDPRoute],
   ['gateway.envoyproxy.io/v1alpha1 Backend', decodeBackend],
+  ['v1 Secret', decodeSecret],
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],

@@ -147,7 +147,7 @@ export interface HTTPRouteFilter {
   readonly type: HTTPRouteFilterType;
 }
 
-export interface HTTPBackendRef {
+export interface BackendRef {
   readonly group: string;
   readonly kind: string;
   readonly name: string;
@@ -155,6 +155,9 @@ export interface HTTPBackendRef {
   readonly namespace?: string;
   readonly port?: number;
   readonly weight: number;
+}
+
+export interface HTTPBackendRef extends BackendRef {
   readonly filters: readonly HTTPRouteFilter[];
 }
 
@@ -205,13 +208,66 @@ export interface EndpointSlice {
   readonly ports: readonly { readonly name?: string; readonly port?: number; readonly protocol: ServiceProtocol }[];
 }
 
+/** A rule of a TLSRoute, TCPRoute or UDPRoute: where the connections go. */
+export interface L4RouteRule {
+  readonly name?: string;
+  readonly backendRefs: readonly BackendRef[];
+}
+
+/** TLS passthrough: connections picked by SNI among `hostnames`, forwarded still encrypted. */
+export interface TLSRoute {
+  readonly kind: 'TLSRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs: readonly ParentReference[];
+    readonly hostnames: readonly string[];
+    readonly rules: readonly L4RouteRule[];
+  };
+}
+
+export interface TCPRoute {
+  readonly kind: 'TCPRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly parentRefs: readonly ParentReference[]; readonly rules: readonly L4RouteRule[] };
+}
+
+export interface UDPRoute {
+  readonly kind: 'UDPRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly parentRefs: readonly ParentReference[]; readonly rules: readonly L4RouteRule[] };
+}
+
+export type L4Route = TLSRoute | TCPRoute | UDPRoute;
+
+/** A Secret as loaded: `data` values still base64 (`stringData` is folded in, encoded). */
+export interface Secret {
+  readonly kind: 'Secret';
+  readonly metadata: ObjectMeta;
+  readonly type: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+/** The Secret type listener certificates must have. */
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
 export interface Namespace {
   readonly kind: 'Namespace';
   readonly metadata: ClusterObjectMeta;
 }
 
 export type Resource =
-  GatewayClass | Gateway | HTTPRoute | ReferenceGrant | Backend | Service | EndpointSlice | Namespace;
+  | GatewayClass
+  | Gateway
+  | HTTPRoute
+  | TLSRoute
+  | TCPRoute
+  | UDPRoute
+  | ReferenceGrant
+  | Backend
+  | Service
+  | EndpointSlice
+  | Namespace
+  | Secret;
 
 export type ResourceKind = Resource['kind'];
 
@@ -225,6 +281,10 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   Service: 'v1',
   Namespace: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
+  TLSRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
+  TCPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
+  UDPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
+  Secret: 'v1',
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

@@ -4,6 +4,8 @@ import { backendStatus } from './translate/backend-resource.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
+import { xdsTCPListener, xdsUDPListener } from './translate/l4-listeners.ts';
+import { attachL4Route, type L4Attachment } from './translate/l4route.ts';
 import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
@@ -57,22 +59,42 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const status = attachHTTPRoute(route, translateRules(route, index, options), world);
     if (status) statuses.push(status);
   }
+  const l4Attachments = new Map<ListenerContext, L4Attachment[]>();
+  const l4World = {
+    managed: world.managed,
+    allGateways: world.allGateways,
+    attach(listener: ListenerContext, attachment: L4Attachment) {
+      const list = l4Attachments.get(listener) ?? [];
+      const { kind, metadata } = attachment.route;
+      // A route reaching the same listener through two parentRefs is attached once.
+      if (list.some((a) => a.route.kind === kind && a.route.metadata === metadata)) return;
+      list.push(attachment);
+      l4Attachments.set(listener, list);
+    },
+  };
+  for (const route of [...index.tlsRoutes, ...index.tcpRoutes, ...index.udpRoutes]) {
+    const status = attachL4Route(route, index, options, l4World);
+    if (status) statuses.push(status);
+  }
+  const attachedRoutes = (l: ListenerContext) => (attached.get(l)?.size ?? 0) + (l4Attachments.get(l)?.length ?? 0);
 
   const xds = new Map<string, XdsIR>();
   const infra = new Map<string, InfraIR>();
   for (const { gateway, listeners } of gateways) {
     const key = keyOf(gateway.metadata);
-    const http = listeners
-      .filter((l) => l.programmed)
-      .map((l) =>
-        xdsListener(
-          l,
-          (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => r.route),
-        ),
-      );
-    xds.set(key, { http });
+    const programmed = listeners.filter((l) => l.programmed);
+    const servedAs = (...types: string[]) => programmed.filter((l) => types.includes(l.serve?.type ?? ''));
+    const http = servedAs('HTTP', 'HTTPS').map((l) =>
+      xdsListener(
+        l,
+        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => r.route),
+      ),
+    );
+    const tcp = servedAs('TCP', 'TLSPassthrough').map((l) => xdsTCPListener(l, l4Attachments.get(l) ?? []));
+    const udp = servedAs('UDP').map((l) => xdsUDPListener(l, l4Attachments.get(l) ?? []));
+    xds.set(key, { http, ...(tcp.length > 0 && { tcp }), ...(udp.length > 0 && { udp }) });
     infra.set(key, gatewayInfraIR(gateway, listeners));
-    statuses.push(gatewayStatus(gateway, listeners, (l) => attached.get(l)?.size ?? 0, options));
+    statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
 
@@ -83,7 +105,7 @@ function keyOf(metadata: { namespace: string; name: string }): string {
   return gatewayIRKey(metadata.namespace, metadata.name);
 }
 
-const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'Backend'];
+const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Backend'];
 
 function compareStatuses(a: ResourceStatus, b: ResourceStatus): number {
   return (

@@ -3,8 +3,14 @@
  * Plain readonly data so it survives JSON round trips over the bus unchanged.
  */
 
+import type { TCPListener, UDPListener } from './l4.ts';
+import type { TLSTerminate } from './tls.ts';
+
 export interface XdsIR {
   readonly http: readonly HTTPListener[];
+  /** Absent when the fleet has none, so HTTP-only IR stays as it was. */
+  readonly tcp?: readonly TCPListener[];
+  readonly udp?: readonly UDPListener[];
 }
 
 /** Where the IR came from, so Envoy resources can point back at Gateway API objects. */
@@ -25,6 +31,8 @@ export interface HTTPListener {
   readonly externalPort: number;
   /** Hostnames this listener answers; `*` when the listener has none. */
   readonly hostnames: readonly string[];
+  /** HTTPS: TLS is terminated with these certificates, and the listener is chosen by SNI among its port's. */
+  readonly tls?: TLSTerminate;
   readonly routes: readonly HTTPRoute[];
   readonly metadata: SourceMetadata;
 }

@@ -2,3 +2,8 @@
 export const HTTP_CONNECTION_MANAGER =
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER = 'envoy.extensions.filters.http.router.v3.Router';
+export const TCP_PROXY = 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+export const TLS_INSPECTOR = 'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
+export const DOWNSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+export const UDP_PROXY = 'envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
+export const UDP_PROXY_ROUTE = 'envoy.extensions.filters.udp.udp_proxy.v3.Route';

@@ -1,27 +1,79 @@
+import type { HTTPListener } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
-import { HTTP_CONNECTION_MANAGER, ROUTER } from './extension-types.ts';
+import { HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
-import type { PortGroup } from './port-groups.ts';
+import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
+import { downstreamTransportSocket } from './secrets.ts';
+import { tcpProxyFilter } from './tcp-proxy.ts';
 
-/** One Envoy listener per port; plain HTTP shares the default filter chain, whose routes come over RDS. */
-export function httpListener(group: PortGroup): ProtoJson {
+/**
+ * One Envoy listener per TCP port. Plain HTTP (or the plain TCP route) takes the default filter chain; HTTPS
+ * listeners and TLS passthrough routes get a filter chain each, chosen by the client's SNI. Envoy rejects a
+ * whole listener when two chains match the same names, so a name already taken is dropped from later chains.
+ */
+export function portListener(group: PortGroup): ProtoJson | undefined {
+  const claimed = new Set<string>();
+  const filterChains: ProtoJson[] = [];
+  const sniChain = (name: string, hostnames: readonly string[], rest: ProtoJson): void => {
+    const any = hostnames.includes('*');
+    const names = hostnames.filter((h) => h !== '*' && !claimed.has(h));
+    if (any ? claimed.has('*') : names.length === 0) return;
+    for (const h of any ? ['*'] : names) claimed.add(h);
+    filterChains.push({ name, ...(!any && { filterChainMatch: { serverNames: names } }), ...rest });
+  };
+  for (const listener of group.https) {
+    if (!listener.tls) continue;
+    sniChain(listener.name, listener.hostnames, {
+      filters: [httpConnectionManagerFilter(listener.name, `https-${listener.port}`)],
+      transportSocket: downstreamTransportSocket(listener.tls),
+    });
+  }
+  let plainTCP: ProtoJson | undefined;
+  for (const listener of group.tcp) {
+    for (const route of listener.routes) {
+      const filters = [tcpProxyFilter(route, `tcp-${listener.port}`)];
+      if (route.snis) sniChain(route.name, route.snis, { filters });
+      else plainTCP ??= { name: listener.name, filters };
+    }
+  }
+  const plainRoutes = plainRouteConfigName(group);
+  const defaultFilterChain =
+    plainRoutes !== undefined
+      ? { name: plainRoutes, filters: [httpConnectionManagerFilter(plainRoutes, `http-${group.port}`)] }
+      : plainTCP;
+  // A listener with nothing to serve would be rejected by Envoy; a TCP listener without routes is left out.
+  if (!defaultFilterChain && filterChains.length === 0) return undefined;
   return {
     name: group.name,
     address: { socketAddress: { address: group.address, portValue: group.port } },
-    defaultFilterChain: {
-      name: group.name,
-      filters: [{ name: 'envoy.filters.network.http_connection_manager', typedConfig: httpConnectionManager(group) }],
-    },
+    ...(filterChains.length > 0 && {
+      listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', typedConfig: { '@type': anyType(TLS_INSPECTOR) } }],
+      filterChains,
+    }),
+    ...(defaultFilterChain && { defaultFilterChain }),
     perConnectionBufferLimitBytes: BUFFER_LIMIT_BYTES,
   };
 }
 
+/** Listeners whose route configurations come over RDS: the plain HTTP set of a port and each HTTPS listener. */
+export function routeConfigurations(group: PortGroup): { name: string; listeners: readonly HTTPListener[] }[] {
+  const plain = plainRouteConfigName(group);
+  return [
+    ...(plain !== undefined ? [{ name: plain, listeners: group.http }] : []),
+    ...group.https.filter((l) => l.tls).map((l) => ({ name: l.name, listeners: [l] })),
+  ];
+}
+
+function httpConnectionManagerFilter(routeConfigName: string, statPrefix: string): ProtoJson {
+  return { name: 'envoy.filters.network.http_connection_manager', typedConfig: httpConnectionManager(routeConfigName, statPrefix) };
+}
+
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */
-function httpConnectionManager(group: PortGroup): ProtoJson {
+function httpConnectionManager(routeConfigName: string, statPrefix: string): ProtoJson {
   return {
     '@type': anyType(HTTP_CONNECTION_MANAGER),
-    statPrefix: `http-${group.port}`,
-    rds: { configSource: { ads: {}, resourceApiVersion: 'V3' }, routeConfigName: group.name },
+    statPrefix,
+    rds: { configSource: { ads: {}, resourceApiVersion: 'V3' }, routeConfigName },
     httpFilters: [
       { name: 'envoy.filters.http.router', typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: true } },
     ],

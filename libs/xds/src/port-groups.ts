@@ -1,25 +1,45 @@
-import type { HTTPListener } from '@eg/ir';
+import type { HTTPListener, TCPListener } from '@eg/ir';
 
-/** The IR listeners Envoy serves on one port: one Envoy Listener and one RouteConfiguration. */
+/** The IR listeners Envoy serves on one TCP port: one Envoy Listener. */
 export interface PortGroup {
-  /** The first IR listener's name names the Envoy listener and route configuration, as in Envoy Gateway. */
+  /** The first IR listener's name names the Envoy listener, as in Envoy Gateway. */
   readonly name: string;
   readonly address: string;
   readonly port: number;
-  readonly listeners: readonly HTTPListener[];
+  /** Plain HTTP: one shared filter chain and route configuration. */
+  readonly http: readonly HTTPListener[];
+  /** HTTPS: a filter chain and route configuration each, chosen by SNI. */
+  readonly https: readonly HTTPListener[];
+  /** TCP proxies: TLS passthrough routes chosen by SNI, a plain TCP route for the rest. */
+  readonly tcp: readonly TCPListener[];
 }
 
-/** Groups IR listeners by the port Envoy binds, keeping IR order. */
-export function portGroups(listeners: readonly HTTPListener[]): PortGroup[] {
-  const groups = new Map<number, { name: string; address: string; port: number; listeners: HTTPListener[] }>();
-  for (const listener of listeners) {
-    const group = groups.get(listener.port);
-    if (group) group.listeners.push(listener);
-    else groups.set(listener.port, { ...pick(listener), listeners: [listener] });
-  }
+interface MutableGroup {
+  name: string;
+  address: string;
+  port: number;
+  http: HTTPListener[];
+  https: HTTPListener[];
+  tcp: TCPListener[];
+}
+
+/** Groups IR listeners by the TCP port Envoy binds, keeping IR order (HTTP listeners first). */
+export function portGroups(http: readonly HTTPListener[], tcp: readonly TCPListener[] = []): PortGroup[] {
+  const groups = new Map<number, MutableGroup>();
+  const groupOf = ({ name, address, port }: { name: string; address: string; port: number }): MutableGroup => {
+    let group = groups.get(port);
+    if (!group) {
+      group = { name, address, port, http: [], https: [], tcp: [] };
+      groups.set(port, group);
+    }
+    return group;
+  };
+  for (const listener of http) (listener.tls ? groupOf(listener).https : groupOf(listener).http).push(listener);
+  for (const listener of tcp) groupOf(listener).tcp.push(listener);
   return [...groups.values()];
 }
 
-function pick({ name, address, port }: HTTPListener): { name: string; address: string; port: number } {
-  return { name, address, port };
+/** The route configuration of the group's plain HTTP listeners, named after the first of them. */
+export function plainRouteConfigName(group: PortGroup): string | undefined {
+  return group.http[0]?.name;
 }

@@ -12,6 +12,10 @@ const ENTRY_PROTOS = [
   'envoy/config/endpoint/v3/endpoint.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'udp_proxy.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/health_check/v3/health_check.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
@@ -43,6 +47,8 @@ function load(): protobuf.Root {
     includeDirs = [
       ...['envoy-api', 'googleapis', 'protoc-gen-validate', 'xds'].map((d) => join(deps, d)),
       protobufjsDir,
+      // Our own subsets of Envoy protos that @grpc/grpc-js-xds does not ship.
+      join(import.meta.dirname, '../proto'),
     ];
   } catch (err) {
     throw new EnvoyProtoLoadError('cannot locate the Envoy .proto files of @grpc/grpc-js-xds', { cause: err });

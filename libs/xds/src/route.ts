@@ -2,7 +2,6 @@ import type { HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch 
 import { destinationClusters } from './destination.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
-import type { PortGroup } from './port-groups.ts';
 
 interface VirtualHost {
   readonly name: string;
@@ -11,19 +10,20 @@ interface VirtualHost {
 }
 
 /**
- * The routes of one port: a virtual host per hostname, routes in IR order (the IR is already in Gateway API
- * precedence). Listeners sharing a port share one virtual host per hostname, as Envoy requires unique domains.
+ * The routes of plain HTTP listeners sharing a port (or of one HTTPS listener): a virtual host per hostname,
+ * routes in IR order (the IR is already in Gateway API precedence). Listeners sharing a port share one
+ * virtual host per hostname, as Envoy requires unique domains.
  */
-export function routeConfiguration(group: PortGroup): ProtoJson {
+export function routeConfiguration(name: string, listeners: readonly HTTPListener[]): ProtoJson {
   const hosts = new Map<string, VirtualHost>();
-  for (const listener of group.listeners) {
+  for (const listener of listeners) {
     for (const route of listener.routes) {
       const host = hosts.get(route.hostname) ?? newVirtualHost(hosts, listener, route.hostname);
       host.routes.push(route);
     }
   }
   return {
-    name: group.name,
+    name,
     virtualHosts: [...hosts.entries()].map(([hostname, host]) => ({
       name: host.name,
       domains: [hostname],

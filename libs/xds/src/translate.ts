@@ -2,17 +2,19 @@ import type { RouteDestination, XdsIR } from '@eg/ir';
 import { clusterConfig } from './cluster.ts';
 import { destinationClusters, hasCluster } from './destination.ts';
 import { encodeResource } from './encode.ts';
-import { httpListener } from './listener.ts';
+import { portListener, routeConfigurations } from './listener.ts';
 import { portGroups } from './port-groups.ts';
 import { TYPE_URLS, type XdsResource, type XdsResources } from './resources.ts';
 import { routeConfiguration } from './route.ts';
+import { tlsCertificateSecret } from './secrets.ts';
+import { udpListener } from './tcp-proxy.ts';
 
 /**
  * Translates one fleet's xDS IR into Envoy resources. Pure and deterministic: the same IR gives the same bytes
  * and versions on every replica, so an Envoy that reconnects elsewhere sees no change.
  */
 export function translateXds(ir: XdsIR): XdsResources {
-  const groups = portGroups(ir.http);
+  const groups = portGroups(ir.http, ir.tcp);
   const clusters: XdsResource[] = [];
   const endpoints: XdsResource[] = [];
   for (const destination of destinations(ir)) {
@@ -22,25 +24,47 @@ export function translateXds(ir: XdsIR): XdsResources {
       if (loadAssignment) endpoints.push(encodeResource(TYPE_URLS.endpoint, target.name, loadAssignment));
     }
   }
+  const listeners: XdsResource[] = [];
+  for (const group of groups) {
+    const listener = portListener(group);
+    if (listener) listeners.push(encodeResource(TYPE_URLS.listener, group.name, listener));
+  }
+  for (const udp of ir.udp ?? []) {
+    const listener = udpListener(udp);
+    if (listener) listeners.push(encodeResource(TYPE_URLS.listener, udp.name, listener));
+  }
+  const routes = groups.flatMap(routeConfigurations).map(({ name, listeners: members }) =>
+    encodeResource(TYPE_URLS.route, name, routeConfiguration(name, members)),
+  );
+  // Listeners sharing a Secret share one SDS resource.
+  const secrets = new Map<string, XdsResource>();
+  for (const listener of ir.http) {
+    for (const certificate of listener.tls?.certificates ?? []) {
+      if (!secrets.has(certificate.name)) {
+        secrets.set(certificate.name, encodeResource(TYPE_URLS.secret, certificate.name, tlsCertificateSecret(certificate)));
+      }
+    }
+  }
   return {
-    listeners: byName(groups.map((g) => encodeResource(TYPE_URLS.listener, g.name, httpListener(g)))),
-    routes: byName(groups.map((g) => encodeResource(TYPE_URLS.route, g.name, routeConfiguration(g)))),
+    listeners: byName(listeners),
+    routes: byName(routes),
     clusters: byName(clusters),
     endpoints: byName(endpoints),
-    secrets: [],
+    secrets: byName([...secrets.values()]),
   };
 }
 
 /** Each destination once: a rule's routes repeat it for every hostname and match. */
 function destinations(ir: XdsIR): RouteDestination[] {
   const seen = new Map<string, RouteDestination>();
+  const add = (destination: RouteDestination) => {
+    if (!seen.has(destination.name)) seen.set(destination.name, destination);
+  };
   for (const listener of ir.http) {
-    for (const { action } of listener.routes) {
-      if (action.type === 'Forward' && !seen.has(action.destination.name)) {
-        seen.set(action.destination.name, action.destination);
-      }
-    }
+    for (const { action } of listener.routes) if (action.type === 'Forward') add(action.destination);
   }
+  for (const listener of ir.tcp ?? []) for (const route of listener.routes) add(route.destination);
+  for (const listener of ir.udp ?? []) if (listener.route) add(listener.route.destination);
   return [...seen.values()];
 }
 

@@ -163,7 +163,9 @@ function checkListeners(listeners: readonly Listener[], path: Path, problems: Pr
     if (l.protocol === 'HTTPS' && l.tls?.mode === 'Passthrough') {
       problems.add([...at, 'tls', 'mode'], 'must be Terminate for protocol HTTPS');
     }
-    if (l.protocol === 'TLS' && !l.tls) problems.add([...at, 'tls'], 'must be set for protocol TLS');
+    if ((l.protocol === 'TLS' || l.protocol === 'HTTPS') && !l.tls) {
+      problems.add([...at, 'tls'], `must be set for protocol ${l.protocol}`);
+    }
     if (l.tls?.mode === 'Terminate' && l.tls.certificateRefs.length === 0 && Object.keys(l.tls.options).length === 0) {
       problems.add([...at, 'tls'], 'certificateRefs or options must be specified when mode is Terminate');
     }

@@ -65,7 +65,7 @@ function defaultRule(): HTTPRouteRule {
   return { matches: [DEFAULT_MATCH], filters: [], backendRefs: [], unimplementedFields: [] };
 }
 
-function parentRef(value: unknown, path: Path, problems: Problems): ParentReference {
+export function parentRef(value: unknown, path: Path, problems: Problems): ParentReference {
   const fields = object(value, path, problems);
   const namespace = optional(fields, 'namespace', namespaceName, path, problems);
   const section = optional(fields, 'sectionName', sectionName, path, problems);
@@ -81,7 +81,7 @@ function parentRef(value: unknown, path: Path, problems: Problems): ParentRefere
 }
 
 /** CEL: refs to the same parent must each name a distinct section. */
-function checkParentRefs(
+export function checkParentRefs(
   refs: readonly ParentReference[],
   routeNamespace: string,
   path: Path,

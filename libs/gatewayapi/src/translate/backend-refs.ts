@@ -4,8 +4,10 @@ import {
   ENVOY_GATEWAY_GROUP,
   GATEWAY_API_GROUP,
   type Backend,
-  type HTTPBackendRef,
+  type BackendRef,
+  type HTTPRouteFilter,
   type Service,
+  type ServiceProtocol,
   type ServicePort,
 } from '../resources.ts';
 import { backendProblem } from './backend-resource.ts';
@@ -19,13 +21,15 @@ export type BackendResolution =
 
 /** The route that holds the backendRef. */
 export interface BackendRefOwner {
-  readonly kind: 'HTTPRoute';
+  readonly kind: 'HTTPRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
   readonly namespace: string;
+  /** The Service port protocol the route carries; TCP unless said otherwise. */
+  readonly protocol?: ServiceProtocol;
 }
 
 /** Resolves one backendRef to the endpoints of a Service (from its EndpointSlices) or of a Backend. */
 export function resolveBackendRef(
-  ref: HTTPBackendRef,
+  ref: BackendRef & { readonly filters?: readonly HTTPRouteFilter[] },
   owner: BackendRefOwner,
   settingName: string,
   index: ResourceIndex,
@@ -34,7 +38,7 @@ export function resolveBackendRef(
   const namespace = ref.namespace ?? owner.namespace;
   const fail = (reason: string, message: string): BackendResolution => ({ valid: false, problem: { reason, message } });
 
-  if (ref.filters.length > 0) return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
+  if (ref.filters && ref.filters.length > 0) return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
   const isService = ref.group === CORE_GROUP && ref.kind === 'Service';
   const isBackend = ref.group === ENVOY_GATEWAY_GROUP && ref.kind === 'Backend';
   if (!isService && !isBackend) {
@@ -61,8 +65,11 @@ export function resolveBackendRef(
   }
   const service = index.service(namespace, ref.name);
   if (!service) return fail('BackendNotFound', `Service ${namespace}/${ref.name} not found`);
-  const servicePort = service.spec.ports.find((p) => p.port === ref.port && p.protocol === 'TCP');
-  if (!servicePort) return fail('PortNotFound', `TCP Port ${ref.port} not found on service ${namespace}/${ref.name}`);
+  const protocol = owner.protocol ?? 'TCP';
+  const servicePort = service.spec.ports.find((p) => p.port === ref.port && p.protocol === protocol);
+  if (!servicePort) {
+    return fail('PortNotFound', `${protocol} Port ${ref.port} not found on service ${namespace}/${ref.name}`);
+  }
   return { valid: true, setting: serviceSetting(service, servicePort, index, settingName, ref.weight) };
 }
 

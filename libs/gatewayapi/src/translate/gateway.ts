@@ -71,14 +71,18 @@ function gatewayConditions(
 /** The fleet one Gateway needs; ports are unique per Gateway, the first listener on a port names it. */
 export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerContext[]): InfraIR {
   const { namespace, name } = gateway.metadata;
-  const seenPorts = new Set<number>();
+  const seenPorts = new Set<string>();
   const proxyListeners = [];
   for (const l of listeners) {
-    if (!l.programmed || seenPorts.has(l.spec.port)) continue;
-    seenPorts.add(l.spec.port);
+    // TCP and UDP have separate port spaces: a Gateway may use 6000/TCP and 6000/UDP.
+    const transport = l.spec.protocol === 'UDP' ? 'UDP' : 'TCP';
+    const portKey = `${transport}/${l.spec.port}`;
+    if (!l.programmed || seenPorts.has(portKey)) continue;
+    seenPorts.add(portKey);
+    const protocol = l.spec.protocol as ListenerPort['protocol'];
     const port: ListenerPort = {
-      name: `http-${l.spec.port}`,
-      protocol: 'HTTP',
+      name: `${protocol.toLowerCase()}-${l.spec.port}`,
+      protocol,
       servicePort: l.spec.port,
       containerPort: l.containerPort,
     };
@@ -102,6 +106,7 @@ export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[
     port: listener.containerPort,
     externalPort: spec.port,
     hostnames: [spec.hostname ?? '*'],
+    ...(listener.serve?.type === 'HTTPS' && { tls: listener.serve.tls }),
     routes,
     metadata: {
       kind: 'Gateway',

@@ -1,7 +1,9 @@
-import type { Condition } from '@eg/ir';
+import type { Condition, TLSTerminate } from '@eg/ir';
 import { GATEWAY_API_GROUP, type Gateway, type Listener, type RouteGroupKind } from '../resources.ts';
-import { condition } from './conditions.ts';
+import { condition, sentence } from './conditions.ts';
 import { matchesSelector } from './label-selector.ts';
+import { findConflicts, type ListenerConflict } from './listener-conflicts.ts';
+import { resolveListenerTLS } from './listener-tls.ts';
 import type { ResourceIndex } from './resource-index.ts';
 
 export interface TranslateOptions {
@@ -21,13 +23,29 @@ export interface ListenerContext {
   readonly accepted: boolean;
   /** Part of the xDS IR. */
   readonly programmed: boolean;
+  /** How Envoy serves the listener; absent when it is not accepted. */
+  readonly serve?: ListenerServe;
   /** Programmed, Accepted, ResolvedRefs (Envoy Gateway's order). */
   readonly conditions: readonly Condition[];
   allowsRoute(kind: string, namespace: string): boolean;
 }
 
-/** Route kinds each supported protocol serves; HTTP only in this slice. */
-const PROTOCOL_ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute', 'GRPCRoute'] };
+/** What Envoy does with a listener's connections. */
+export type ListenerServe =
+  | { readonly type: 'HTTP' }
+  | { readonly type: 'HTTPS'; readonly tls: TLSTerminate }
+  | { readonly type: 'TLSPassthrough' }
+  | { readonly type: 'TCP' }
+  | { readonly type: 'UDP' };
+
+/** Route kinds each supported protocol serves (TLS: in Passthrough mode, the only TLS mode supported yet). */
+const PROTOCOL_ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = {
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute'],
+  TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
+};
 
 const MSG_PROGRAMMED = 'Sending translated listener configuration to the data plane';
 const MSG_ACCEPTED = 'Listener has been successfully translated';
@@ -46,12 +64,14 @@ export function evaluateListeners(
   index: ResourceIndex,
   options: TranslateOptions,
 ): ListenerContext[] {
-  return gateway.spec.listeners.map((spec) => evaluateListener(gateway, spec, index, options));
+  const conflicts = findConflicts(gateway.spec.listeners.filter((l) => PROTOCOL_ROUTE_KINDS[l.protocol]));
+  return gateway.spec.listeners.map((spec) => evaluateListener(gateway, spec, conflicts.get(spec.name), index, options));
 }
 
 function evaluateListener(
   gateway: Gateway,
   spec: Listener,
+  conflict: ListenerConflict | undefined,
   index: ResourceIndex,
   options: TranslateOptions,
 ): ListenerContext {
@@ -76,16 +96,6 @@ function evaluateListener(
     ]);
   }
   const routeNamespaces = spec.allowedRoutes.namespaces;
-  if (routeNamespaces.from === 'Selector' && !routeNamespaces.selector) {
-    return rejected(base, [
-      cond('Programmed', false, 'Invalid', MSG_INVALID),
-      cond('Accepted', false, 'UnsupportedValue', MSG_SELECTOR_MISSING),
-      resolved,
-    ]);
-  }
-
-  const kinds = supportedKinds(spec, protocolKinds);
-  const programmed = kinds.supported.length > 0;
   const allowsNamespace = (routeNamespace: string): boolean => {
     switch (routeNamespaces.from) {
       case 'All':
@@ -99,11 +109,58 @@ function evaluateListener(
         );
     }
   };
+  if (routeNamespaces.from === 'Selector' && !routeNamespaces.selector) {
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, 'UnsupportedValue', MSG_SELECTOR_MISSING),
+      resolved,
+    ]);
+  }
+
+  if (conflict) {
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, conflict.reason, sentence(conflict.message)),
+      resolved,
+      condition('Conflicted', 'True', conflict.reason, sentence(conflict.message), generation),
+    ]);
+  }
+  if (spec.protocol === 'TLS' && spec.tls?.mode === 'Terminate') {
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, 'UnsupportedValue', 'TLS mode Terminate is not supported for protocol TLS yet.'),
+      resolved,
+    ]);
+  }
+  let serve: ListenerServe;
+  if (spec.protocol === 'HTTPS') {
+    const resolution = resolveListenerTLS(gateway, spec.tls?.certificateRefs ?? [], index);
+    if (!resolution.valid) {
+      const kinds = supportedKinds(spec, protocolKinds);
+      return {
+        ...rejected(base, [
+          cond('Programmed', false, 'Invalid', MSG_INVALID),
+          cond('Accepted', true, 'Accepted', MSG_ACCEPTED),
+          cond('ResolvedRefs', false, resolution.problem.reason, sentence(resolution.problem.message)),
+        ]),
+        // A listener with a bad certificate keeps its route kinds and counts its routes, as Gateway API asks.
+        accepted: true,
+        supportedKinds: kinds.supported,
+        allowsRoute: (kind, routeNamespace) => allowsKind(kinds.supported, kind) && allowsNamespace(routeNamespace),
+      };
+    }
+    serve = { type: 'HTTPS', tls: resolution.tls };
+  } else if (spec.protocol === 'TLS') serve = { type: 'TLSPassthrough' };
+  else serve = { type: spec.protocol as 'HTTP' | 'TCP' | 'UDP' };
+
+  const kinds = supportedKinds(spec, protocolKinds);
+  const programmed = kinds.supported.length > 0;
   return {
     ...base,
     supportedKinds: kinds.supported,
     accepted: true,
     programmed,
+    serve,
     conditions: [
       programmed
         ? cond('Programmed', true, 'Programmed', MSG_PROGRAMMED)
@@ -111,13 +168,16 @@ function evaluateListener(
       cond('Accepted', true, 'Accepted', MSG_ACCEPTED),
       kinds.problem ? cond('ResolvedRefs', false, 'InvalidRouteKinds', kinds.problem) : resolved,
     ],
-    allowsRoute: (kind, routeNamespace) =>
-      kinds.supported.some((k) => k.group === GATEWAY_API_GROUP && k.kind === kind) && allowsNamespace(routeNamespace),
+    allowsRoute: (kind, routeNamespace) => allowsKind(kinds.supported, kind) && allowsNamespace(routeNamespace),
   };
 }
 
+function allowsKind(supported: readonly RouteGroupKind[], kind: string): boolean {
+  return supported.some((k) => k.group === GATEWAY_API_GROUP && k.kind === kind);
+}
+
 function rejected(
-  base: Omit<ListenerContext, 'supportedKinds' | 'accepted' | 'programmed' | 'conditions' | 'allowsRoute'>,
+  base: Omit<ListenerContext, 'supportedKinds' | 'accepted' | 'programmed' | 'conditions' | 'allowsRoute' | 'serve'>,
   conditions: Condition[],
 ): ListenerContext {
   return { ...base, supportedKinds: [], accepted: false, programmed: false, conditions, allowsRoute: () => false };

@@ -11,7 +11,11 @@ import {
   type ReferenceGrant,
   type Resource,
   type Resources,
+  type Secret,
   type Service,
+  type TCPRoute,
+  type TLSRoute,
+  type UDPRoute,
 } from '../resources.ts';
 
 /**
@@ -22,10 +26,14 @@ export interface ResourceIndex {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
+  readonly tlsRoutes: readonly TLSRoute[];
+  readonly tcpRoutes: readonly TCPRoute[];
+  readonly udpRoutes: readonly UDPRoute[];
   readonly backends: readonly Backend[];
   readonly referenceGrants: readonly ReferenceGrant[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
@@ -40,6 +48,7 @@ export function indexResources(resources: Resources): ResourceIndex {
   const services = byNamespacedName(ofKind('Service'));
   const backends = ofKind('Backend');
   const backendsByName = byNamespacedName(backends);
+  const secrets = byNamespacedName(ofKind('Secret'));
   const slices = new Map<string, EndpointSlice[]>();
   for (const slice of ofKind('EndpointSlice')) {
     const service = slice.metadata.labels[SERVICE_NAME_LABEL];
@@ -55,10 +64,14 @@ export function indexResources(resources: Resources): ResourceIndex {
     gatewayClasses: ofKind('GatewayClass'),
     gateways: ofKind('Gateway'),
     httpRoutes: ofKind('HTTPRoute'),
+    tlsRoutes: ofKind('TLSRoute'),
+    tcpRoutes: ofKind('TCPRoute'),
+    udpRoutes: ofKind('UDPRoute'),
     backends,
     referenceGrants: ofKind('ReferenceGrant'),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
+    secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };

@@ -1,0 +1,133 @@
+import { CONTROLLER_NAME, type Condition, type DestinationSetting, type ResourceStatus, type RouteDestination } from '@eg/ir';
+import { API_VERSION, GATEWAY_API_GROUP, type L4Route, type ParentReference } from '../resources.ts';
+import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
+import { condition, joinProblems, type Problem } from './conditions.ts';
+import { intersectHostnames } from './hostnames.ts';
+import type { GatewayContext } from './httproute.ts';
+import type { ListenerContext, TranslateOptions } from './listeners.ts';
+import { compareText, type ResourceIndex } from './resource-index.ts';
+
+/** An L4 route attached to one listener: where its connections go, and for TLSRoutes which SNI names it takes. */
+export interface L4Attachment {
+  readonly route: L4Route;
+  readonly destination: RouteDestination;
+  /** TLSRoute: the route's hostnames intersected with the listener's (`*` for any). */
+  readonly hostnames: readonly string[];
+}
+
+export interface L4World {
+  readonly managed: ReadonlyMap<string, GatewayContext>;
+  readonly allGateways: ReadonlySet<string>;
+  attach(listener: ListenerContext, attachment: L4Attachment): void;
+}
+
+const MSG_ACCEPTED = 'Route is accepted';
+const MSG_RESOLVED = 'Resolved all the Object references for the Route';
+const MSG_NO_MATCHING_PARENT = 'No listeners match this parent ref';
+const MSG_NOT_ALLOWED = 'No listeners included by this parent ref allowed this attachment.';
+
+/**
+ * Attaches a TLSRoute, TCPRoute or UDPRoute to the listeners its parentRefs select and returns its status, or
+ * nothing when no parentRef names a Gateway of this controller. All backendRefs of all rules form one
+ * weighted destination: L4 rules have no matches to tell them apart.
+ */
+export function attachL4Route(
+  route: L4Route,
+  index: ResourceIndex,
+  options: TranslateOptions,
+  world: L4World,
+): ResourceStatus | undefined {
+  const { namespace, name, generation } = route.metadata;
+  const { destination, problems } = l4Destination(route, index, options);
+  const resolvedRefs =
+    problems.length === 0
+      ? condition('ResolvedRefs', 'True', 'ResolvedRefs', MSG_RESOLVED, generation)
+      : condition('ResolvedRefs', 'False', joinProblems(problems).reason, joinProblems(problems).message, generation);
+
+  const parents = [];
+  for (const parentRef of route.spec.parentRefs) {
+    const accepted = attachToParent(route, destination, parentRef, world);
+    if (accepted) parents.push({ parentRef, controllerName: CONTROLLER_NAME, conditions: [accepted, resolvedRefs] });
+  }
+  if (parents.length === 0) return undefined;
+  return { kind: route.kind, apiVersion: API_VERSION[route.kind], namespace, name, status: { parents } };
+}
+
+function l4Destination(
+  route: L4Route,
+  index: ResourceIndex,
+  options: TranslateOptions,
+): { destination: RouteDestination; problems: Problem[] } {
+  const { namespace, name } = route.metadata;
+  const destinationName = `${route.kind.toLowerCase()}/${namespace}/${name}`;
+  const owner = { kind: route.kind, namespace, protocol: route.kind === 'UDPRoute' ? 'UDP' : 'TCP' } as const;
+  const settings: DestinationSetting[] = [];
+  const problems: Problem[] = [];
+  let k = 0;
+  route.spec.rules.forEach((rule, i) => {
+    for (const ref of rule.backendRefs) {
+      const settingName = `${destinationName}/backend/${k++}`;
+      const resolved = resolveBackendRef(ref, owner, settingName, index, options);
+      if (!resolved.valid) {
+        const { reason, message } = resolved.problem;
+        problems.push({ reason, message: `Failed to process route rule ${i}: ${message}` });
+      }
+      if (ref.weight === 0) continue;
+      settings.push(resolved.valid ? resolved.setting : invalidSetting(settingName, ref.weight));
+    }
+  });
+  return { destination: { name: destinationName, settings }, problems };
+}
+
+function attachToParent(
+  route: L4Route,
+  destination: RouteDestination,
+  parentRef: ParentReference,
+  world: L4World,
+): Condition | undefined {
+  const { namespace, generation } = route.metadata;
+  const rejected = (reason: string, message: string) => condition('Accepted', 'False', reason, message, generation);
+  if (parentRef.group !== GATEWAY_API_GROUP || parentRef.kind !== 'Gateway') return undefined;
+  const key = `${parentRef.namespace ?? namespace}/${parentRef.name}`;
+  const parent = world.managed.get(key);
+  if (!parent) {
+    return world.allGateways.has(key) ? undefined : rejected('NoMatchingParent', `Gateway ${key} not found`);
+  }
+  const selected = parent.listeners.filter(
+    (l) =>
+      (parentRef.sectionName === undefined || parentRef.sectionName === l.spec.name) &&
+      (parentRef.port === undefined || parentRef.port === l.spec.port),
+  );
+  if (selected.length === 0) return rejected('NoMatchingParent', MSG_NO_MATCHING_PARENT);
+  const allowed = selected.filter((l) => l.allowsRoute(route.kind, namespace));
+  if (allowed.length === 0) return rejected('NotAllowedByListeners', MSG_NOT_ALLOWED);
+  const attachable = allowed
+    .map((listener) => ({
+      listener,
+      hostnames: route.kind === 'TLSRoute' ? intersectHostnames(route.spec.hostnames, listener.spec.hostname) : ['*'],
+    }))
+    .filter((a) => a.hostnames.length > 0);
+  if (attachable.length === 0) {
+    return rejected(
+      'NoMatchingListenerHostname',
+      "There were no hostname intersections between the TLSRoute and this parent ref's Listener(s).",
+    );
+  }
+  for (const { listener, hostnames } of attachable) world.attach(listener, { route, destination, hostnames });
+  return condition('Accepted', 'True', 'Accepted', MSG_ACCEPTED, generation);
+}
+
+/** Oldest first, then namespace/name: the route that wins a port (TCP, UDP) or an SNI name (TLS). */
+export function compareL4Age(a: L4Attachment, b: L4Attachment): number {
+  const ta = a.route.metadata.creationTimestamp;
+  const tb = b.route.metadata.creationTimestamp;
+  if (ta !== tb) {
+    if (ta === undefined) return 1;
+    if (tb === undefined) return -1;
+    return compareText(ta, tb);
+  }
+  return (
+    compareText(a.route.metadata.namespace, b.route.metadata.namespace) ||
+    compareText(a.route.metadata.name, b.route.metadata.name)
+  );
+}

@@ -1,0 +1,33 @@
+import type { TLSCertificate, TLSTerminate } from '@eg/ir';
+import { anyType, type ProtoJson } from './encode.ts';
+import { DOWNSTREAM_TLS_CONTEXT } from './extension-types.ts';
+
+/**
+ * Certificates travel as SDS Secrets over the same ADS stream and listeners name them, so a renewed
+ * certificate updates one Secret without rebuilding (and draining) the listener.
+ */
+export function downstreamTransportSocket(tls: TLSTerminate): ProtoJson {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typedConfig: {
+      '@type': anyType(DOWNSTREAM_TLS_CONTEXT),
+      commonTlsContext: {
+        tlsCertificateSdsSecretConfigs: tls.certificates.map((c) => ({
+          name: c.name,
+          sdsConfig: { ads: {}, resourceApiVersion: 'V3' },
+        })),
+        alpnProtocols: ['h2', 'http/1.1'],
+      },
+    },
+  };
+}
+
+export function tlsCertificateSecret(certificate: TLSCertificate): ProtoJson {
+  return {
+    name: certificate.name,
+    tlsCertificate: {
+      certificateChain: { inlineString: certificate.certificateChain },
+      privateKey: { inlineString: certificate.privateKey },
+    },
+  };
+}
