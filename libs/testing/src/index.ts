@@ -1,5 +1,6 @@
 // Shared test fixtures: real nats-server, Envoy, echo backends, free ports, child processes.
 // Each fixture lives in its own file and is exported here.
+export * from './certificates.ts';
 export * from './envoy.ts';
 export * from './http.ts';
 export * from './nats.ts';

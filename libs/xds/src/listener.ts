@@ -32,7 +32,8 @@ export function portListener(group: PortGroup): ProtoJson | undefined {
   for (const listener of group.tcp) {
     for (const route of listener.routes) {
       const filters = [tcpProxyFilter(route, `tcp-${listener.port}`)];
-      if (route.snis) sniChain(route.name, route.snis, { filters });
+      // A route attached to two listeners of the port must still give each chain its own name.
+      if (route.snis) sniChain(`${listener.name}/${route.name}`, route.snis, { filters });
       else plainTCP ??= { name: listener.name, filters };
     }
   }
