@@ -14,8 +14,8 @@ export interface CertificatePair {
 
 /** A throwaway certificate authority for one test file; node:crypto cannot issue X.509, so `openssl` does. */
 export interface TestCA extends CertificatePair {
-  /** Issues a server certificate for `dnsNames` (the first is also the subject CN). */
-  issue(dnsNames: readonly string[]): Promise<CertificatePair>;
+  /** Issues a server certificate for `dnsNames` (the first is also the subject CN); an EC P-256 key by default. */
+  issue(dnsNames: readonly string[], keyType?: 'ec' | 'rsa'): Promise<CertificatePair>;
 }
 
 async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -28,6 +28,7 @@ async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
 }
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const RSA_KEY = ['-newkey', 'rsa:2048', '-nodes'];
 
 export async function createTestCA(commonName = 'eg-test-ca'): Promise<TestCA> {
   const ca = await withTempDir(async (dir) => {
@@ -38,14 +39,14 @@ export async function createTestCA(commonName = 'eg-test-ca'): Promise<TestCA> {
     ]);
     return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
   });
-  const issue = (dnsNames: readonly string[]): Promise<CertificatePair> =>
+  const issue = (dnsNames: readonly string[], keyType: 'ec' | 'rsa' = 'ec'): Promise<CertificatePair> =>
     withTempDir(async (dir) => {
       const file = (name: string) => join(dir, name);
       await writeFile(file('ca.key'), ca.key);
       await writeFile(file('ca.crt'), ca.cert);
       await writeFile(file('ext.cnf'), `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}\n`);
       await run('openssl', [
-        'req', ...EC_KEY, '-keyout', file('tls.key'), '-out', file('tls.csr'), '-subj', `/CN=${dnsNames[0] ?? 'localhost'}`,
+        'req', ...(keyType === 'rsa' ? RSA_KEY : EC_KEY), '-keyout', file('tls.key'), '-out', file('tls.csr'), '-subj', `/CN=${dnsNames[0] ?? 'localhost'}`,
       ]);
       await run('openssl', [
         'x509', '-req', '-in', file('tls.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRequest } from '@eg/testing';
-import { startEchoServer, type EchoServer, type EchoResponse } from '../src/index.ts';
+import { httpRequest, udpExchange } from '@eg/testing';
+import { startEchoServer, startUdpEchoServer, type EchoServer, type EchoResponse } from '../src/index.ts';
 
 describe('echo backend', () => {
   let server: EchoServer;
@@ -37,5 +37,19 @@ describe('echo backend', () => {
   it('answers /status/NNN with that status', async () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/status/418`);
     expect(res.status).toBe(418);
+  });
+
+  it('answers UDP datagrams with its identity and the data received', async () => {
+    const udp = await startUdpEchoServer({ name: 'udp-v1', namespace: 'default', service: 'foo' }, 0);
+    try {
+      expect(JSON.parse(await udpExchange('127.0.0.1', udp.port, 'ping'))).toEqual({
+        pod: 'udp-v1',
+        namespace: 'default',
+        service: 'foo',
+        data: 'ping',
+      });
+    } finally {
+      await udp.close();
+    }
   });
 });
