@@ -30,7 +30,18 @@ export interface GatewayClass {
 export interface Gateway {
   readonly kind: 'Gateway';
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly gatewayClassName: string; readonly listeners: readonly Listener[] };
+  readonly spec: {
+    readonly gatewayClassName: string;
+    readonly listeners: readonly Listener[];
+    /** Requested addresses; empty when the implementation picks them. */
+    readonly addresses: readonly GatewayAddress[];
+  };
+}
+
+/** `type` is `IPAddress` (default), `Hostname`, `NamedAddress` or a domain-prefixed type; `value` may be empty. */
+export interface GatewayAddress {
+  readonly type: string;
+  readonly value?: string;
 }
 
 export interface Listener {

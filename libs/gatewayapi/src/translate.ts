@@ -2,6 +2,7 @@ import { gatewayIRKey, type InfraIR, type RateLimitIR, type ResourceStatus, type
 import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
+import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { xdsTCPListener, xdsUDPListener } from './translate/l4-listeners.ts';
@@ -82,7 +83,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const infra = new Map<string, InfraIR>();
   for (const { gateway, listeners } of gateways) {
     const key = keyOf(gateway.metadata);
-    const programmed = listeners.filter((l) => l.programmed);
+    // A Gateway whose addresses cannot be honoured is not accepted, so Envoy serves none of it.
+    const programmed = unsupportedAddress(gateway) ? [] : listeners.filter((l) => l.programmed);
     const servedAs = (...types: string[]) => programmed.filter((l) => types.includes(l.serve?.type ?? ''));
     const http = servedAs('HTTP', 'HTTPS').map((l) =>
       xdsListener(
@@ -93,7 +95,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const tcp = servedAs('TCP', 'TLSPassthrough').map((l) => xdsTCPListener(l, l4Attachments.get(l) ?? []));
     const udp = servedAs('UDP').map((l) => xdsUDPListener(l, l4Attachments.get(l) ?? []));
     xds.set(key, { http, ...(tcp.length > 0 && { tcp }), ...(udp.length > 0 && { udp }) });
-    infra.set(key, gatewayInfraIR(gateway, listeners));
+    infra.set(key, gatewayInfraIR(gateway, programmed));
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));

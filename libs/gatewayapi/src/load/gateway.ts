@@ -2,6 +2,7 @@ import {
   GATEWAY_API_GROUP,
   type AllowedRoutes,
   type Gateway,
+  type GatewayAddress,
   type GatewayClass,
   type LabelSelector,
   type LabelSelectorRequirement,
@@ -30,11 +31,13 @@ import {
   controllerName,
   group,
   hostname,
+  ipAddress,
   kind,
   listenerProtocol,
   namespaceName,
   objectName,
   port,
+  preciseHostname,
   sectionName,
 } from './formats.ts';
 import { clusterObjectMeta, objectMeta } from './metadata.ts';
@@ -56,14 +59,37 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   const spec = object(doc['spec'], ['spec'], problems);
   const listeners = field(spec, 'listeners', list(listener, { min: 1, max: 64 }), ['spec'], problems);
   checkListeners(listeners, ['spec', 'listeners'], problems);
+  const addresses = defaulted(spec, 'addresses', list(gatewayAddress, { max: 16 }), [], ['spec'], problems);
+  for (const type of ['IPAddress', 'Hostname']) {
+    const values = addresses.filter((a) => a.type === type && a.value !== undefined);
+    checkUnique(values, (a) => a.value ?? '', ['spec', 'addresses'], `${type} value`, problems);
+  }
   return {
     kind: 'Gateway',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
     spec: {
       gatewayClassName: field(spec, 'gatewayClassName', string({ min: 1, max: 253 }), ['spec'], problems),
       listeners,
+      addresses,
     },
   };
+}
+
+const ADDRESS_TYPE = /^Hostname$|^IPAddress$|^NamedAddress$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
+
+function gatewayAddress(value: unknown, path: Path, problems: Problems): GatewayAddress {
+  const fields = object(value, path, problems);
+  const type = defaulted(
+    fields,
+    'type',
+    string({ min: 1, max: 253, pattern: ADDRESS_TYPE, format: 'Hostname, IPAddress, NamedAddress or a domain-prefixed type' }),
+    'IPAddress',
+    path,
+    problems,
+  );
+  const decoder = type === 'IPAddress' ? ipAddress : type === 'Hostname' ? preciseHostname : string({ min: 1, max: 253 });
+  const address = optional(fields, 'value', decoder, path, problems);
+  return { type, ...(address !== undefined && { value: address }) };
 }
 
 function listener(value: unknown, path: Path, problems: Problems): Listener {

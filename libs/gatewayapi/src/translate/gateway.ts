@@ -12,6 +12,7 @@ import {
 } from '@eg/ir';
 import { API_VERSION, type Gateway } from '../resources.ts';
 import { condition } from './conditions.ts';
+import { hostStatusAddresses, unsupportedAddress } from './gateway-addresses.ts';
 import type { ListenerContext, TranslateOptions } from './listeners.ts';
 
 export function gatewayStatus(
@@ -21,12 +22,14 @@ export function gatewayStatus(
   options: TranslateOptions,
 ): ResourceStatus {
   const { namespace, name } = gateway.metadata;
+  const addresses = hostStatusAddresses(gateway, options);
   return {
     kind: 'Gateway',
     apiVersion: API_VERSION.Gateway,
     namespace,
     name,
     status: {
+      ...(addresses && { addresses }),
       conditions: gatewayConditions(gateway, listeners, options),
       listeners: listeners.map((l) => ({
         name: l.spec.name,
@@ -48,6 +51,12 @@ function gatewayConditions(
   options: TranslateOptions,
 ): Condition[] {
   const { generation } = gateway.metadata;
+  const badAddress = unsupportedAddress(gateway);
+  if (badAddress) {
+    const accepted = condition('Accepted', 'False', 'UnsupportedAddress', `${badAddress}.`, generation);
+    if (!options.runningOnHost) return [accepted];
+    return [accepted, condition('Programmed', 'False', 'Invalid', 'The Gateway is not accepted', generation)];
+  }
   const invalid = listeners.filter((l) => !l.accepted).map((l) => l.spec.name);
   const accepted =
     invalid.length === 0
