@@ -2,6 +2,7 @@ import { DEFAULT_NAMESPACE } from '@eg/ir';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath, Problems, type Fields, type Path } from './load/decode.ts';
 import { decodeBackend } from './load/backend.ts';
+import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
@@ -69,6 +70,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1 UDPRoute', decodeUDPRoute],
   ['gateway.envoyproxy.io/v1alpha1 Backend', decodeBackend],
   ['v1 Secret', decodeSecret],
+  ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],

@@ -24,7 +24,25 @@ export interface ObjectMeta extends ClusterObjectMeta {
 export interface GatewayClass {
   readonly kind: 'GatewayClass';
   readonly metadata: ClusterObjectMeta;
-  readonly spec: { readonly controllerName: string; readonly description?: string };
+  readonly spec: {
+    readonly controllerName: string;
+    readonly description?: string;
+    readonly parametersRef?: ParametersReference;
+  };
+}
+
+/** GatewayClass `spec.parametersRef`; this controller accepts only an EnvoyProxy, which is namespaced. */
+export interface ParametersReference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/** Envoy Gateway's proxy settings. Only its identity is read so far: the GatewayClass checks that it exists. */
+export interface EnvoyProxy {
+  readonly kind: 'EnvoyProxy';
+  readonly metadata: ObjectMeta;
 }
 
 export interface Gateway {
@@ -278,7 +296,8 @@ export type Resource =
   | Service
   | EndpointSlice
   | Namespace
-  | Secret;
+  | Secret
+  | EnvoyProxy;
 
 export type ResourceKind = Resource['kind'];
 
@@ -296,6 +315,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   TCPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
   UDPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
   Secret: 'v1',
+  EnvoyProxy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

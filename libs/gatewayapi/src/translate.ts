@@ -30,8 +30,8 @@ export interface TranslateResult {
  */
 export function translate(resources: Resources, options: TranslateOptions): TranslateResult {
   const index = indexResources(resources);
-  const classes = managedGatewayClasses(index.gatewayClasses);
-  const classNames = new Set(classes.map((c) => c.metadata.name));
+  const classes = managedGatewayClasses(index.gatewayClasses, index);
+  const classNames = new Set(classes.filter((c) => !c.invalidParameters).map((c) => c.gatewayClass.metadata.name));
   const gateways: GatewayContext[] = index.gateways
     .filter((g) => classNames.has(g.spec.gatewayClassName))
     .map((gateway) => ({ gateway, listeners: evaluateListeners(gateway, index, options) }));

@@ -8,6 +8,7 @@ import {
   type LabelSelectorRequirement,
   type Listener,
   type ListenerTLS,
+  type ParametersReference,
   type ReferenceGrant,
   type RouteGroupKind,
   type RouteNamespaces,
@@ -45,13 +46,26 @@ import { clusterObjectMeta, objectMeta } from './metadata.ts';
 export function decodeGatewayClass(doc: Fields, problems: Problems): GatewayClass {
   const spec = object(doc['spec'], ['spec'], problems);
   const description = optional(spec, 'description', string({ max: 64 }), ['spec'], problems);
+  const parametersRef = optional(spec, 'parametersRef', parametersReference, ['spec'], problems);
   return {
     kind: 'GatewayClass',
     metadata: clusterObjectMeta(doc['metadata'], ['metadata'], problems),
     spec: {
       controllerName: field(spec, 'controllerName', controllerName, ['spec'], problems),
       ...(description !== undefined && { description }),
+      ...(parametersRef !== undefined && { parametersRef }),
     },
+  };
+}
+
+function parametersReference(value: unknown, path: Path, problems: Problems): ParametersReference {
+  const fields = object(value, path, problems);
+  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
+  return {
+    group: field(fields, 'group', group, path, problems),
+    kind: field(fields, 'kind', kind, path, problems),
+    name: field(fields, 'name', string({ min: 1, max: 253 }), path, problems),
+    ...(namespace !== undefined && { namespace }),
   };
 }
 

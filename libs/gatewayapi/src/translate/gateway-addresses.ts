@@ -22,8 +22,9 @@ export function unsupportedAddress(gateway: Gateway): string | undefined {
  */
 export function hostStatusAddresses(gateway: Gateway, options: TranslateOptions): StatusAddress[] | undefined {
   if (!options.runningOnHost || unsupportedAddress(gateway)) return undefined;
-  const requested = gateway.spec.addresses.flatMap((a) =>
-    (a.type === 'IPAddress' || a.type === 'Hostname') && a.value !== undefined ? [{ type: a.type, value: a.value }] : [],
-  );
+  const requested: StatusAddress[] = [];
+  for (const { type, value } of gateway.spec.addresses) {
+    if ((type === 'IPAddress' || type === 'Hostname') && value !== undefined) requested.push({ type, value });
+  }
   return requested.length > 0 ? requested : [{ type: 'IPAddress', value: '127.0.0.1' }];
 }

@@ -31,7 +31,7 @@ export function resolveListenerTLS(
       problem: { reason: 'InvalidCertificateRef', message },
     });
     if (ref.group !== CORE_GROUP || ref.kind !== 'Secret') {
-      return invalid(`Unsupported reference ${ref.group}/${ref.kind} ${id}, only core Secrets are supported`);
+      return invalid(`Unsupported reference ${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} ${id}, only core Secrets are supported`);
     }
     const from = { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.metadata.namespace };
     const to = { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name };

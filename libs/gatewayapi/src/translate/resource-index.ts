@@ -4,6 +4,7 @@ import {
   SERVICE_NAME_LABEL,
   type Backend,
   type EndpointSlice,
+  type EnvoyProxy,
   type Gateway,
   type GatewayClass,
   type HTTPRoute,
@@ -34,6 +35,7 @@ export interface ResourceIndex {
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  envoyProxy(namespace: string, name: string): EnvoyProxy | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
@@ -49,6 +51,7 @@ export function indexResources(resources: Resources): ResourceIndex {
   const backends = ofKind('Backend');
   const backendsByName = byNamespacedName(backends);
   const secrets = byNamespacedName(ofKind('Secret'));
+  const envoyProxies = byNamespacedName(ofKind('EnvoyProxy'));
   const slices = new Map<string, EndpointSlice[]>();
   for (const slice of ofKind('EndpointSlice')) {
     const service = slice.metadata.labels[SERVICE_NAME_LABEL];
@@ -72,6 +75,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
+    envoyProxy: (namespace, name) => envoyProxies.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };
