@@ -92,7 +92,9 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
         (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => r.route),
       ),
     );
-    const tcp = servedAs('TCP', 'TLSPassthrough').map((l) => xdsTCPListener(l, l4Attachments.get(l) ?? []));
+    const tcp = servedAs('TCP', 'TLSPassthrough', 'TLSTerminate').map((l) =>
+      xdsTCPListener(l, l4Attachments.get(l) ?? []),
+    );
     const udp = servedAs('UDP').map((l) => xdsUDPListener(l, l4Attachments.get(l) ?? []));
     xds.set(key, { http, ...(tcp.length > 0 && { tcp }), ...(udp.length > 0 && { udp }) });
     infra.set(key, gatewayInfraIR(gateway, programmed));

@@ -1,4 +1,5 @@
 /** The L4 part of the xDS IR: TCP listeners (plain TCP, TLS passthrough) and UDP listeners. */
+import type { TLSTerminate } from './tls.ts';
 import type { RouteDestination, SourceMetadata } from './xds.ts';
 
 export interface TCPListener {
@@ -8,9 +9,11 @@ export interface TCPListener {
   /** Port Envoy binds (the container port). */
   readonly port: number;
   readonly externalPort: number;
+  /** TLS mode Terminate: Envoy terminates TLS with these certificates and proxies the plaintext bytes. */
+  readonly tls?: TLSTerminate;
   /**
-   * Plain TCP: at most one route, which takes every connection. TLS passthrough: routes chosen by the client's
-   * SNI (`snis`); listeners sharing a port share one Envoy listener.
+   * Routes chosen by the client's SNI (`snis`: TLSRoutes), and at most one route without `snis` that takes
+   * every other connection (a TCPRoute). Listeners sharing a port share one Envoy listener.
    */
   readonly routes: readonly TCPRoute[];
   readonly metadata: SourceMetadata;

@@ -34,8 +34,21 @@ export async function createTestCA(commonName = 'eg-test-ca'): Promise<TestCA> {
   const ca = await withTempDir(async (dir) => {
     const [key, cert] = [join(dir, 'ca.key'), join(dir, 'ca.crt')];
     await run('openssl', [
-      'req', '-x509', ...EC_KEY, '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
   });
@@ -46,11 +59,31 @@ export async function createTestCA(commonName = 'eg-test-ca'): Promise<TestCA> {
       await writeFile(file('ca.crt'), ca.cert);
       await writeFile(file('ext.cnf'), `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}\n`);
       await run('openssl', [
-        'req', ...(keyType === 'rsa' ? RSA_KEY : EC_KEY), '-keyout', file('tls.key'), '-out', file('tls.csr'), '-subj', `/CN=${dnsNames[0] ?? 'localhost'}`,
+        'req',
+        ...(keyType === 'rsa' ? RSA_KEY : EC_KEY),
+        '-keyout',
+        file('tls.key'),
+        '-out',
+        file('tls.csr'),
+        '-subj',
+        `/CN=${dnsNames[0] ?? 'localhost'}`,
       ]);
       await run('openssl', [
-        'x509', '-req', '-in', file('tls.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
-        '-out', file('tls.crt'), '-days', '2', '-extfile', file('ext.cnf'),
+        'x509',
+        '-req',
+        '-in',
+        file('tls.csr'),
+        '-CA',
+        file('ca.crt'),
+        '-CAkey',
+        file('ca.key'),
+        '-CAcreateserial',
+        '-out',
+        file('tls.crt'),
+        '-days',
+        '2',
+        '-extfile',
+        file('ext.cnf'),
       ]);
       return { key: await readFile(file('tls.key'), 'utf8'), cert: await readFile(file('tls.crt'), 'utf8') };
     });

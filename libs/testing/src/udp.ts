@@ -4,7 +4,10 @@ import { createSocket } from 'node:dgram';
 export function udpExchange(host: string, port: number, payload: string, timeoutMs = 2000): Promise<string> {
   const socket = createSocket('udp4');
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no UDP answer from ${host}:${port} in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no UDP answer from ${host}:${port} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('message', (message) => {
       clearTimeout(timer);
       resolve(message.toString('utf8'));

@@ -25,16 +25,18 @@ export function portListener(group: PortGroup): ProtoJson | undefined {
     if (!listener.tls) continue;
     sniChain(listener.name, listener.hostnames, {
       filters: [httpConnectionManagerFilter(listener.name, `https-${listener.port}`)],
-      transportSocket: downstreamTransportSocket(listener.tls),
+      transportSocket: downstreamTransportSocket(listener.tls, ['h2', 'http/1.1']),
     });
   }
   let plainTCP: ProtoJson | undefined;
   for (const listener of group.tcp) {
     for (const route of listener.routes) {
       const filters = [tcpProxyFilter(route, `tcp-${listener.port}`)];
+      // TLS Terminate: Envoy unwraps TLS before the TCP proxy, for routes chosen by SNI and the rest alike.
+      const terminate = listener.tls && { transportSocket: downstreamTransportSocket(listener.tls) };
       // A route attached to two listeners of the port must still give each chain its own name.
-      if (route.snis) sniChain(`${listener.name}/${route.name}`, route.snis, { filters });
-      else plainTCP ??= { name: listener.name, filters };
+      if (route.snis) sniChain(`${listener.name}/${route.name}`, route.snis, { filters, ...terminate });
+      else plainTCP ??= { name: listener.name, filters, ...terminate };
     }
   }
   const plainRoutes = plainRouteConfigName(group);
@@ -48,7 +50,9 @@ export function portListener(group: PortGroup): ProtoJson | undefined {
     name: group.name,
     address: { socketAddress: { address: group.address, portValue: group.port } },
     ...(filterChains.length > 0 && {
-      listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', typedConfig: { '@type': anyType(TLS_INSPECTOR) } }],
+      listenerFilters: [
+        { name: 'envoy.filters.listener.tls_inspector', typedConfig: { '@type': anyType(TLS_INSPECTOR) } },
+      ],
       filterChains,
     }),
     ...(defaultFilterChain && { defaultFilterChain }),
@@ -66,7 +70,10 @@ export function routeConfigurations(group: PortGroup): { name: string; listeners
 }
 
 function httpConnectionManagerFilter(routeConfigName: string, statPrefix: string): ProtoJson {
-  return { name: 'envoy.filters.network.http_connection_manager', typedConfig: httpConnectionManager(routeConfigName, statPrefix) };
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix),
+  };
 }
 
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */

@@ -3,10 +3,11 @@ import { anyType, type ProtoJson } from './encode.ts';
 import { DOWNSTREAM_TLS_CONTEXT } from './extension-types.ts';
 
 /**
+ * TLS termination; HTTPS offers ALPN (h2, http/1.1), a TCP proxy none, as it cannot speak for the backend.
  * Certificates travel as SDS Secrets over the same ADS stream and listeners name them, so a renewed
  * certificate updates one Secret without rebuilding (and draining) the listener.
  */
-export function downstreamTransportSocket(tls: TLSTerminate): ProtoJson {
+export function downstreamTransportSocket(tls: TLSTerminate, alpnProtocols: readonly string[] = []): ProtoJson {
   return {
     name: 'envoy.transport_sockets.tls',
     typedConfig: {
@@ -16,7 +17,7 @@ export function downstreamTransportSocket(tls: TLSTerminate): ProtoJson {
           name: c.name,
           sdsConfig: { ads: {}, resourceApiVersion: 'V3' },
         })),
-        alpnProtocols: ['h2', 'http/1.1'],
+        ...(alpnProtocols.length > 0 && { alpnProtocols }),
       },
     },
   };

@@ -33,15 +33,18 @@ export function translateXds(ir: XdsIR): XdsResources {
     const listener = udpListener(udp);
     if (listener) listeners.push(encodeResource(TYPE_URLS.listener, udp.name, listener));
   }
-  const routes = groups.flatMap(routeConfigurations).map(({ name, listeners: members }) =>
-    encodeResource(TYPE_URLS.route, name, routeConfiguration(name, members)),
-  );
+  const routes = groups
+    .flatMap(routeConfigurations)
+    .map(({ name, listeners: members }) => encodeResource(TYPE_URLS.route, name, routeConfiguration(name, members)));
   // Listeners sharing a Secret share one SDS resource.
   const secrets = new Map<string, XdsResource>();
-  for (const listener of ir.http) {
+  for (const listener of [...ir.http, ...(ir.tcp ?? [])]) {
     for (const certificate of listener.tls?.certificates ?? []) {
       if (!secrets.has(certificate.name)) {
-        secrets.set(certificate.name, encodeResource(TYPE_URLS.secret, certificate.name, tlsCertificateSecret(certificate)));
+        secrets.set(
+          certificate.name,
+          encodeResource(TYPE_URLS.secret, certificate.name, tlsCertificateSecret(certificate)),
+        );
       }
     }
   }

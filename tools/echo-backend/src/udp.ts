@@ -16,7 +16,11 @@ export interface UdpEchoServer {
 }
 
 /** Answers every datagram with a JSON UdpEchoResponse to its sender; port 0 picks a free port. */
-export async function startUdpEchoServer(identity: EchoIdentity, port: number, host = '127.0.0.1'): Promise<UdpEchoServer> {
+export async function startUdpEchoServer(
+  identity: EchoIdentity,
+  port: number,
+  host = '127.0.0.1',
+): Promise<UdpEchoServer> {
   const socket = createSocket('udp4');
   socket.on('message', (message, remote) => {
     const answer: UdpEchoResponse = {

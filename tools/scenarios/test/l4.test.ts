@@ -59,7 +59,9 @@ function tlsExchange(port: number, servername: string, ca: string): Promise<{ an
 /** A raw HTTP/1.0 request over plain TCP, so the answer proves the bytes went through the TCP proxy. */
 function rawHttp(port: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () => socket.end('GET /raw HTTP/1.0\r\nHost: tcp.example.com\r\n\r\n'));
+    const socket = netConnect(port, '127.0.0.1', () =>
+      socket.end('GET /raw HTTP/1.0\r\nHost: tcp.example.com\r\n\r\n'),
+    );
     let answer = '';
     socket.on('data', (d: Buffer) => (answer += d.toString('utf8')));
     socket.on('end', () => resolvePromise(answer));
@@ -171,7 +173,11 @@ describe('scenario: L4 and L7 on one Gateway', () => {
     expect(summary('tcp-6000')).toEqual({ kinds: ['TCPRoute'], attachedRoutes: 1, allTrue: true });
     expect(summary('udp-6000')).toEqual({ kinds: ['UDPRoute'], attachedRoutes: 1, allTrue: true });
     expect(summary('tls-passthrough')).toEqual({ kinds: ['TLSRoute'], attachedRoutes: 1, allTrue: true });
-    for (const [kind, name] of [['TCPRoute', 'foo'], ['UDPRoute', 'foo'], ['TLSRoute', 'secure']] as const) {
+    for (const [kind, name] of [
+      ['TCPRoute', 'foo'],
+      ['UDPRoute', 'foo'],
+      ['TLSRoute', 'secure'],
+    ] as const) {
       type RouteStatus = { parents: { conditions: { type: string; status: string }[] }[] };
       const route = await scenario.status<RouteStatus>(kind, 'default', name);
       expect(route.parents[0]?.conditions.map((c) => `${c.type}=${c.status}`)).toEqual([

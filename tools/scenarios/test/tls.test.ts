@@ -14,7 +14,7 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 // one listener, a listener with a bad certificate that stays dark while the others serve, a cross-namespace
 // Secret that needs a ReferenceGrant, and a certificate renewed in place (SDS).
 
-const gatewayYaml = (port: number): string => `
+const gatewayYaml = (port: number, tlsPort: number): string => `
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: eg }
@@ -38,6 +38,19 @@ spec:
       port: ${port}
       hostname: d.example.com
       tls: { certificateRefs: [{ name: cert-d, namespace: certs }] }
+    - name: tls-terminate
+      protocol: TLS
+      port: ${tlsPort}
+      hostname: tls.example.com
+      tls: { mode: Terminate, certificateRefs: [{ name: cert-tls }] }
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TLSRoute
+metadata: { name: terminated, namespace: default }
+spec:
+  parentRefs: [{ name: eg, sectionName: tls-terminate }]
+  hostnames: [tls.example.com]
+  rules: [{ backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: backend }] }]
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: Backend
@@ -61,12 +74,17 @@ spec:
   to: [{ group: "", kind: Secret }]
 `;
 
-type ListenerStatus = { name: string; attachedRoutes: number; conditions: { type: string; status: string; reason: string }[] };
+type ListenerStatus = {
+  name: string;
+  attachedRoutes: number;
+  conditions: { type: string; status: string; reason: string }[];
+};
 
 describe('scenario: HTTPS listeners', () => {
   let scenario: Scenario;
   let ca: TestCA;
   let port: number;
+  let tlsPort: number;
   let otherSecrets: string[];
   const get = (servername: string, sigalgs?: string): Promise<HttpsAnswer> =>
     httpsRequest('127.0.0.1', port, { servername, ca: ca.cert, path: '/get', ...(sigalgs && { sigalgs }) });
@@ -74,17 +92,19 @@ describe('scenario: HTTPS listeners', () => {
   beforeAll(async () => {
     scenario = await startScenario({ backends: ['backend'] });
     port = await freePort();
+    tlsPort = await freePort();
     ca = await createTestCA();
     otherSecrets = [
       tlsSecretYAML('default', 'cert-b-ec', await ca.issue(['b.example.com'])),
       tlsSecretYAML('default', 'cert-b-rsa', await ca.issue(['b.example.com', 'rsa.b.example.com'], 'rsa')),
       tlsSecretYAML('certs', 'cert-d', await ca.issue(['d.example.com'])),
+      tlsSecretYAML('default', 'cert-tls', await ca.issue(['tls.example.com'])),
     ];
     const certA = tlsSecretYAML('default', 'cert-a', await ca.issue(['a.example.com']));
     await scenario.apply('secrets.yaml', [certA, ...otherSecrets].join('---\n'));
     await scenario.apply(
       'gateway.yaml',
-      gatewayYaml(port).replace('BACKEND_PORT', String(scenario.backendPorts['backend'])),
+      gatewayYaml(port, tlsPort).replace('BACKEND_PORT', String(scenario.backendPorts['backend'])),
     );
   });
 
@@ -100,6 +120,16 @@ describe('scenario: HTTPS listeners', () => {
     const b = await get('b.example.com');
     expect(b.status).toBe(200);
     expect(b.peerSubjectAltName).toContain('DNS:b.example.com');
+  });
+
+  it('terminates TLS on a TLS listener and proxies the plaintext bytes of a TLSRoute', async () => {
+    const { value } = await eventually(
+      () => httpsRequest('127.0.0.1', tlsPort, { servername: 'tls.example.com', ca: ca.cert, path: '/plain' }),
+      { timeoutMs: 30_000 },
+    );
+    expect(value.peerSubjectAltName).toBe('DNS:tls.example.com');
+    // The echo backend saw a plain HTTP/1.1 request: Envoy unwrapped TLS and forwarded the bytes as they were.
+    expect(JSON.parse(value.body)).toMatchObject({ pod: 'backend', path: '/plain', proto: 'HTTP/1.1' });
   });
 
   it('picks among a listener’s certificates the one the client can verify', async () => {

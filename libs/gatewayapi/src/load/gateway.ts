@@ -89,19 +89,26 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   };
 }
 
-const ADDRESS_TYPE = /^Hostname$|^IPAddress$|^NamedAddress$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
+const ADDRESS_TYPE =
+  /^Hostname$|^IPAddress$|^NamedAddress$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
 
 function gatewayAddress(value: unknown, path: Path, problems: Problems): GatewayAddress {
   const fields = object(value, path, problems);
   const type = defaulted(
     fields,
     'type',
-    string({ min: 1, max: 253, pattern: ADDRESS_TYPE, format: 'Hostname, IPAddress, NamedAddress or a domain-prefixed type' }),
+    string({
+      min: 1,
+      max: 253,
+      pattern: ADDRESS_TYPE,
+      format: 'Hostname, IPAddress, NamedAddress or a domain-prefixed type',
+    }),
     'IPAddress',
     path,
     problems,
   );
-  const decoder = type === 'IPAddress' ? ipAddress : type === 'Hostname' ? preciseHostname : string({ min: 1, max: 253 });
+  const decoder =
+    type === 'IPAddress' ? ipAddress : type === 'Hostname' ? preciseHostname : string({ min: 1, max: 253 });
   const address = optional(fields, 'value', decoder, path, problems);
   return { type, ...(address !== undefined && { value: address }) };
 }

@@ -6,17 +6,7 @@ import {
   type TLSRoute,
   type UDPRoute,
 } from '../resources.ts';
-import {
-  defaulted,
-  field,
-  integer,
-  list,
-  object,
-  optional,
-  type Fields,
-  type Path,
-  type Problems,
-} from './decode.ts';
+import { defaulted, field, integer, list, object, optional, type Fields, type Path, type Problems } from './decode.ts';
 import { group, hostname, kind, namespaceName, objectName, port, sectionName } from './formats.ts';
 import { checkParentRefs, parentRef } from './httproute.ts';
 import { objectMeta } from './metadata.ts';

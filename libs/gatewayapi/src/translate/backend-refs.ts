@@ -38,7 +38,8 @@ export function resolveBackendRef(
   const namespace = ref.namespace ?? owner.namespace;
   const fail = (reason: string, message: string): BackendResolution => ({ valid: false, problem: { reason, message } });
 
-  if (ref.filters && ref.filters.length > 0) return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
+  if (ref.filters && ref.filters.length > 0)
+    return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
   const isService = ref.group === CORE_GROUP && ref.kind === 'Service';
   const isBackend = ref.group === ENVOY_GATEWAY_GROUP && ref.kind === 'Backend';
   if (!isService && !isBackend) {

@@ -1,4 +1,10 @@
-import { CONTROLLER_NAME, type Condition, type DestinationSetting, type ResourceStatus, type RouteDestination } from '@eg/ir';
+import {
+  CONTROLLER_NAME,
+  type Condition,
+  type DestinationSetting,
+  type ResourceStatus,
+  type RouteDestination,
+} from '@eg/ir';
 import { API_VERSION, GATEWAY_API_GROUP, type L4Route, type ParentReference } from '../resources.ts';
 import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
 import { condition, joinProblems, type Problem } from './conditions.ts';

@@ -25,7 +25,9 @@ export function findConflicts(listeners: readonly Listener[]): Map<string, Liste
     byPort.set(key, [...(byPort.get(key) ?? []), l]);
   }
   for (const group of byPort.values()) {
-    if (new Set(group.map((l) => family(l.protocol))).size > 1) {
+    // TLS listeners of both modes on one port (TLSRouteModeMixed) are not supported, as in Envoy Gateway.
+    const tlsModes = new Set(group.filter((l) => l.protocol === 'TLS').map((l) => l.tls?.mode));
+    if (new Set(group.map((l) => family(l.protocol))).size > 1 || tlsModes.size > 1) {
       for (const l of group) conflicts.set(l.name, { reason: 'ProtocolConflict', message: MSG_PROTOCOL });
       continue;
     }

@@ -1,6 +1,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { TLSCertificate, TLSTerminate } from '@eg/ir';
-import { CORE_GROUP, GATEWAY_API_GROUP, TLS_SECRET_TYPE, type Gateway, type SecretObjectReference } from '../resources.ts';
+import {
+  CORE_GROUP,
+  GATEWAY_API_GROUP,
+  TLS_SECRET_TYPE,
+  type Gateway,
+  type SecretObjectReference,
+} from '../resources.ts';
 import type { Problem } from './conditions.ts';
 import { referenceAllowed } from './referencegrant.ts';
 import type { ResourceIndex } from './resource-index.ts';
@@ -31,14 +37,19 @@ export function resolveListenerTLS(
       problem: { reason: 'InvalidCertificateRef', message },
     });
     if (ref.group !== CORE_GROUP || ref.kind !== 'Secret') {
-      return invalid(`Unsupported reference ${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} ${id}, only core Secrets are supported`);
+      return invalid(
+        `Unsupported reference ${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} ${id}, only core Secrets are supported`,
+      );
     }
     const from = { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.metadata.namespace };
     const to = { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name };
     if (!referenceAllowed(index.referenceGrants, from, to)) {
       return {
         valid: false,
-        problem: { reason: 'RefNotPermitted', message: `Certificate ref to secret ${id} not permitted by any ReferenceGrant` },
+        problem: {
+          reason: 'RefNotPermitted',
+          message: `Certificate ref to secret ${id} not permitted by any ReferenceGrant`,
+        },
       };
     }
     const secret = index.secret(namespace, ref.name);

@@ -35,10 +35,11 @@ export type ListenerServe =
   | { readonly type: 'HTTP' }
   | { readonly type: 'HTTPS'; readonly tls: TLSTerminate }
   | { readonly type: 'TLSPassthrough' }
+  | { readonly type: 'TLSTerminate'; readonly tls: TLSTerminate }
   | { readonly type: 'TCP' }
   | { readonly type: 'UDP' };
 
-/** Route kinds each supported protocol serves (TLS: in Passthrough mode, the only TLS mode supported yet). */
+/** Route kinds each supported protocol serves (TLS: in Passthrough mode; Terminate also takes TCPRoutes). */
 const PROTOCOL_ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = {
   HTTP: ['HTTPRoute', 'GRPCRoute'],
   HTTPS: ['HTTPRoute', 'GRPCRoute'],
@@ -65,7 +66,9 @@ export function evaluateListeners(
   options: TranslateOptions,
 ): ListenerContext[] {
   const conflicts = findConflicts(gateway.spec.listeners.filter((l) => PROTOCOL_ROUTE_KINDS[l.protocol]));
-  return gateway.spec.listeners.map((spec) => evaluateListener(gateway, spec, conflicts.get(spec.name), index, options));
+  return gateway.spec.listeners.map((spec) =>
+    evaluateListener(gateway, spec, conflicts.get(spec.name), index, options),
+  );
 }
 
 function evaluateListener(
@@ -86,8 +89,7 @@ function evaluateListener(
     condition(type, ok ? 'True' : 'False', reason, message, generation);
   const resolved = cond('ResolvedRefs', true, 'ResolvedRefs', MSG_RESOLVED);
 
-  const protocolKinds = PROTOCOL_ROUTE_KINDS[spec.protocol];
-  if (!protocolKinds) {
+  if (!PROTOCOL_ROUTE_KINDS[spec.protocol]) {
     const message = `Protocol ${spec.protocol} is unsupported, must be ${Object.keys(PROTOCOL_ROUTE_KINDS).join(', ')}.`;
     return rejected(base, [
       cond('Programmed', false, 'Invalid', MSG_INVALID),
@@ -125,51 +127,56 @@ function evaluateListener(
       condition('Conflicted', 'True', conflict.reason, sentence(conflict.message), generation),
     ]);
   }
-  if (spec.protocol === 'TLS' && spec.tls?.mode === 'Terminate') {
-    return rejected(base, [
-      cond('Programmed', false, 'Invalid', MSG_INVALID),
-      cond('Accepted', false, 'UnsupportedValue', 'TLS mode Terminate is not supported for protocol TLS yet.'),
-      resolved,
-    ]);
-  }
-  let serve: ListenerServe;
-  if (spec.protocol === 'HTTPS') {
-    const resolution = resolveListenerTLS(gateway, spec.tls?.certificateRefs ?? [], index);
-    if (!resolution.valid) {
-      const kinds = supportedKinds(spec, protocolKinds);
-      return {
-        ...rejected(base, [
-          cond('Programmed', false, 'Invalid', MSG_INVALID),
-          cond('Accepted', true, 'Accepted', MSG_ACCEPTED),
-          cond('ResolvedRefs', false, resolution.problem.reason, sentence(resolution.problem.message)),
-        ]),
-        // A listener with a bad certificate keeps its route kinds and counts its routes, as Gateway API asks.
-        accepted: true,
-        supportedKinds: kinds.supported,
-        allowsRoute: (kind, routeNamespace) => allowsKind(kinds.supported, kind) && allowsNamespace(routeNamespace),
-      };
-    }
-    serve = { type: 'HTTPS', tls: resolution.tls };
-  } else if (spec.protocol === 'TLS') serve = { type: 'TLSPassthrough' };
-  else serve = { type: spec.protocol as 'HTTP' | 'TCP' | 'UDP' };
-
-  const kinds = supportedKinds(spec, protocolKinds);
-  const programmed = kinds.supported.length > 0;
+  // A terminating listener is accepted and counts its routes even when its certificates fail, as Gateway API
+  // asks; it is only kept out of Envoy.
+  const terminates = spec.protocol === 'HTTPS' || (spec.protocol === 'TLS' && spec.tls?.mode === 'Terminate');
+  const tls = terminates ? resolveListenerTLS(gateway, spec.tls?.certificateRefs ?? [], index) : undefined;
+  const kinds = supportedKinds(spec, protocolKinds(spec));
+  const tlsProblem = tls && !tls.valid ? tls.problem : undefined;
+  const programmed = kinds.supported.length > 0 && !tlsProblem;
+  const serve = tls?.valid ? serveTerminating(spec, tls.tls) : servePlain(spec);
   return {
     ...base,
     supportedKinds: kinds.supported,
     accepted: true,
     programmed,
-    serve,
+    ...(programmed && serve && { serve }),
     conditions: [
       programmed
         ? cond('Programmed', true, 'Programmed', MSG_PROGRAMMED)
         : cond('Programmed', false, 'Invalid', MSG_INVALID),
       cond('Accepted', true, 'Accepted', MSG_ACCEPTED),
-      kinds.problem ? cond('ResolvedRefs', false, 'InvalidRouteKinds', kinds.problem) : resolved,
+      tlsProblem
+        ? cond('ResolvedRefs', false, tlsProblem.reason, sentence(tlsProblem.message))
+        : kinds.problem
+          ? cond('ResolvedRefs', false, 'InvalidRouteKinds', kinds.problem)
+          : resolved,
     ],
     allowsRoute: (kind, routeNamespace) => allowsKind(kinds.supported, kind) && allowsNamespace(routeNamespace),
   };
+}
+
+function serveTerminating(spec: Listener, tls: TLSTerminate): ListenerServe {
+  return spec.protocol === 'HTTPS' ? { type: 'HTTPS', tls } : { type: 'TLSTerminate', tls };
+}
+
+function servePlain(spec: Listener): ListenerServe | undefined {
+  switch (spec.protocol) {
+    case 'HTTP':
+    case 'TCP':
+    case 'UDP':
+      return { type: spec.protocol };
+    case 'TLS':
+      return { type: 'TLSPassthrough' };
+    default:
+      return undefined;
+  }
+}
+
+/** The route kinds a listener's protocol (and TLS mode) can serve. */
+function protocolKinds(spec: Listener): readonly string[] {
+  if (spec.protocol === 'TLS' && spec.tls?.mode === 'Terminate') return ['TCPRoute', 'TLSRoute'];
+  return PROTOCOL_ROUTE_KINDS[spec.protocol] ?? [];
 }
 
 function allowsKind(supported: readonly RouteGroupKind[], kind: string): boolean {
