@@ -74,10 +74,14 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   const listeners = field(spec, 'listeners', list(listener, { min: 1, max: 64 }), ['spec'], problems);
   checkListeners(listeners, ['spec', 'listeners'], problems);
   const addresses = defaulted(spec, 'addresses', list(gatewayAddress, { max: 16 }), [], ['spec'], problems);
-  for (const type of ['IPAddress', 'Hostname']) {
-    const values = addresses.filter((a) => a.type === type && a.value !== undefined);
-    checkUnique(values, (a) => a.value ?? '', ['spec', 'addresses'], `${type} value`, problems);
-  }
+  // CEL: IPAddress values are unique, and so are Hostname values.
+  const seen = new Set<string>();
+  addresses.forEach(({ type, value }, i) => {
+    if (value === undefined || (type !== 'IPAddress' && type !== 'Hostname')) return;
+    const key = `${type}/${value}`;
+    if (seen.has(key)) problems.add(['spec', 'addresses', i], `${type} value ${JSON.stringify(value)} must be unique`);
+    seen.add(key);
+  });
   return {
     kind: 'Gateway',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
