@@ -8,7 +8,7 @@ import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { xdsTCPListener, xdsUDPListener } from './translate/l4-listeners.ts';
 import { attachL4Route, type L4Attachment } from './translate/l4route.ts';
 import { translateRules } from './translate/httproute-rules.ts';
-import { evaluateListeners, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
+import { evaluateListeners, withdrawn, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
 import { compareText, indexResources } from './translate/resource-index.ts';
 
@@ -34,7 +34,11 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const classNames = new Set(classes.filter((c) => !c.invalidParameters).map((c) => c.gatewayClass.metadata.name));
   const gateways: GatewayContext[] = index.gateways
     .filter((g) => classNames.has(g.spec.gatewayClassName))
-    .map((gateway) => ({ gateway, listeners: evaluateListeners(gateway, index, options) }));
+    .map((gateway) => {
+      const listeners = evaluateListeners(gateway, index, options);
+      // A Gateway whose addresses cannot be honoured is not accepted, so Envoy serves none of it.
+      return { gateway, listeners: unsupportedAddress(gateway) ? listeners.map(withdrawn) : listeners };
+    });
 
   const attached = new Map<ListenerContext, Set<string>>();
   const listenerRoutes = new Map<ListenerContext, RankedRoute[]>();
@@ -83,8 +87,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const infra = new Map<string, InfraIR>();
   for (const { gateway, listeners } of gateways) {
     const key = keyOf(gateway.metadata);
-    // A Gateway whose addresses cannot be honoured is not accepted, so Envoy serves none of it.
-    const programmed = unsupportedAddress(gateway) ? [] : listeners.filter((l) => l.programmed);
+    const programmed = listeners.filter((l) => l.programmed);
     const servedAs = (...types: string[]) => programmed.filter((l) => types.includes(l.serve?.type ?? ''));
     const http = servedAs('HTTP', 'HTTPS').map((l) =>
       xdsListener(

@@ -183,6 +183,18 @@ function allowsKind(supported: readonly RouteGroupKind[], kind: string): boolean
   return supported.some((k) => k.group === GATEWAY_API_GROUP && k.kind === kind);
 }
 
+/** A listener of a Gateway that is not accepted as a whole: it keeps its findings but Envoy serves none of it. */
+export function withdrawn(listener: ListenerContext): ListenerContext {
+  const { generation } = listener.gateway.metadata;
+  const programmed = condition('Programmed', 'False', 'Invalid', MSG_INVALID, generation);
+  const { serve: _serve, ...rest } = listener;
+  return {
+    ...rest,
+    programmed: false,
+    conditions: listener.conditions.map((c) => (c.type === 'Programmed' ? programmed : c)),
+  };
+}
+
 function rejected(
   base: Omit<ListenerContext, 'supportedKinds' | 'accepted' | 'programmed' | 'conditions' | 'allowsRoute' | 'serve'>,
   conditions: Condition[],
