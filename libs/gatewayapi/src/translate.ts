@@ -70,9 +70,12 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     allGateways: world.allGateways,
     attach(listener: ListenerContext, attachment: L4Attachment) {
       const list = l4Attachments.get(listener) ?? [];
-      const { kind, metadata } = attachment.route;
+      const same = (a: L4Attachment) =>
+        a.route.kind === attachment.route.kind &&
+        a.route.metadata.namespace === attachment.route.metadata.namespace &&
+        a.route.metadata.name === attachment.route.metadata.name;
       // A route reaching the same listener through two parentRefs is attached once.
-      if (list.some((a) => a.route.kind === kind && a.route.metadata === metadata)) return;
+      if (list.some(same)) return;
       list.push(attachment);
       l4Attachments.set(listener, list);
     },

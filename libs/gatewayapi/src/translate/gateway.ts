@@ -88,6 +88,7 @@ export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerCon
     const portKey = `${transport}/${l.spec.port}`;
     if (!l.programmed || seenPorts.has(portKey)) continue;
     seenPorts.add(portKey);
+    // Only listeners with a supported protocol are programmed.
     const protocol = l.spec.protocol as ListenerPort['protocol'];
     const port: ListenerPort = {
       name: `${protocol.toLowerCase()}-${l.spec.port}`,
