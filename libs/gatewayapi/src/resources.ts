@@ -311,9 +311,9 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   Service: 'v1',
   Namespace: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
-  TLSRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
-  TCPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
-  UDPRoute: `${GATEWAY_API_GROUP}/v1alpha2`,
+  TLSRoute: `${GATEWAY_API_GROUP}/v1`,
+  TCPRoute: `${GATEWAY_API_GROUP}/v1`,
+  UDPRoute: `${GATEWAY_API_GROUP}/v1`,
   Secret: 'v1',
   EnvoyProxy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
