@@ -8,7 +8,7 @@ import { tcpProxyFilter } from './tcp-proxy.ts';
 
 /**
  * One Envoy listener per TCP port. Plain HTTP (or the plain TCP route) takes the default filter chain; HTTPS
- * listeners and TLS passthrough routes get a filter chain each, chosen by the client's SNI. Envoy rejects a
+ * listeners and TLSRoutes get a filter chain each, chosen by the client's SNI. Envoy rejects a
  * whole listener when two chains match the same names, so a name already taken is dropped from later chains.
  */
 export function portListener(group: PortGroup): ProtoJson | undefined {
