@@ -17,12 +17,15 @@ import {
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // SCENARIOS.md 3: examples/l4-l7 as shipped (HTTP, HTTPS, TCP and UDP listeners on one Gateway, one Envoy),
-// with its ports moved to free ones, plus a TLS passthrough listener whose TLSRoute reaches a TLS backend.
+// with its ports moved to free ones, plus a TLS passthrough listener on the HTTPS port whose TLSRoute reaches a
+// TLS backend.
 
+// On the HTTPS listener's port: Envoy picks TLS passthrough or termination by SNI on one socket.
 const passthroughListener = (port: number): string => `
     - name: tls-passthrough
       protocol: TLS
       port: ${port}
+      hostname: passthrough.example.com
       tls:
         mode: Passthrough`;
 
@@ -82,7 +85,7 @@ describe('scenario: L4 and L7 on one Gateway', () => {
   let ca: TestCA;
   let udpEcho: UdpEchoServer;
   let tlsBackend: TLSServer;
-  const ports = { http: 0, https: 0, l4: 0, tls: 0 };
+  const ports = { http: 0, https: 0, l4: 0 };
 
   beforeAll(async () => {
     scenario = await startScenario({ backends: ['backend', 'foo'] });
@@ -105,7 +108,7 @@ describe('scenario: L4 and L7 on one Gateway', () => {
       .replace(/( {4}port: )3000(\n {4}protocol)/, `$1${scenario.backendPorts['backend']}$2`)
       .replace('port: 3001', `port: ${scenario.backendPorts['foo']}`)
       .replace('port: 3002', `port: ${udpEcho.port}`)
-      .replace('  listeners:', `  listeners:${passthroughListener(ports.tls)}`);
+      .replace('  listeners:', `  listeners:${passthroughListener(ports.https)}`);
     await scenario.apply('secret.yaml', tlsSecretYAML('default', 'https-cert', await ca.issue(['www.example.com'])));
     await scenario.apply('passthrough.yaml', passthroughYaml(tlsBackendPort));
     await scenario.apply('gateway.yaml', gateway);
@@ -150,14 +153,15 @@ describe('scenario: L4 and L7 on one Gateway', () => {
     expect(JSON.parse(value)).toEqual({ pod: 'foo', namespace: 'default', service: 'foo', data: 'ping' });
   });
 
-  it('passes TLS through by SNI to a backend that terminates it itself', async () => {
-    const { value } = await eventually(() => tlsExchange(ports.tls, 'passthrough.example.com', ca.cert), {
+  it('passes TLS through by SNI to a backend that terminates it itself, next to HTTPS on the same port', async () => {
+    const { value } = await eventually(() => tlsExchange(ports.https, 'passthrough.example.com', ca.cert), {
       timeoutMs: 30_000,
     });
     expect(value.san).toBe('DNS:passthrough.example.com');
     expect(value.answer).toBe('tls-backend saw SNI passthrough.example.com');
-    // No route claims this name: Envoy has no filter chain for it and closes the connection.
-    await expect(tlsExchange(ports.tls, 'other.example.com', ca.cert)).rejects.toThrow();
+    // Other names on the port reach the HTTPS listener, which terminates TLS itself.
+    const https = await httpsRequest('127.0.0.1', ports.https, { servername: 'www.example.com', ca: ca.cert });
+    expect(https.peerSubjectAltName).toBe('DNS:www.example.com');
   });
 
   it('reports every listener programmed with its route kinds and attached routes', async () => {
