@@ -4,6 +4,7 @@ import { formatPath, Problems, type Fields, type Path } from './load/decode.ts';
 import { decodeBackend } from './load/backend.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
+import { decodeHTTPRouteFilter, decodeServiceImport } from './load/extension-resources.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { describeResource, type Resource } from './resources.ts';
 
@@ -62,6 +63,8 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],
+  ['multicluster.x-k8s.io/v1alpha1 ServiceImport', decodeServiceImport],
+  ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
 ]);
 
 /**

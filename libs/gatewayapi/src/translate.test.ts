@@ -92,7 +92,7 @@ spec:
   parentRefs: [{ name: eg, sectionName: http }, { name: eg, sectionName: nope }]
   hostnames: [broken.example.com]
   rules:
-    - filters: [{ type: URLRewrite }]
+    - filters: [{ type: ExtensionRef, extensionRef: { group: example.io, kind: Unknown, name: x } }]
     - backendRefs: [{ name: missing, port: 80 }, { group: x.io, kind: Y, name: z }]
 `),
       { runningOnHost: false },

@@ -1,4 +1,5 @@
 export type * from './xds.ts';
+export type * from './http-features.ts';
 export type * from './infra.ts';
 export type * from './ratelimit.ts';
 export type * from './status.ts';

@@ -1,5 +1,6 @@
 import type { HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
 import { destinationClusters } from './destination.ts';
+import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
 import type { PortGroup } from './port-groups.ts';
@@ -44,10 +45,16 @@ function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener,
 
 function envoyRoute(route: HTTPRoute): ProtoJson {
   const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
+  const queryParameters = (route.queryParamMatches ?? []).map((q) => ({ name: q.name, stringMatch: stringMatch(q.match) }));
   return {
     name: route.name,
-    match: { ...pathMatch(route.pathMatch), ...(headers.length > 0 && { headers }) },
-    ...routeAction(route.action),
+    match: {
+      ...pathMatch(route.pathMatch),
+      ...(headers.length > 0 && { headers }),
+      ...(queryParameters.length > 0 && { queryParameters }),
+    },
+    ...routeAction(route),
+    ...routeHeaderMutations(route),
     metadata: sourceMetadata(route.metadata),
   };
 }
@@ -77,25 +84,47 @@ function stringMatch(match: StringMatch): ProtoJson {
   }
 }
 
-function routeAction(action: RouteAction): ProtoJson {
+function routeAction(route: HTTPRoute): ProtoJson {
+  const action: RouteAction = route.action;
   if (action.type === 'DirectResponse') {
     const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
-    return { directResponse: { status: action.statusCode, ...body } };
+    const contentType =
+      action.contentType === undefined
+        ? {}
+        : {
+            responseHeadersToAdd: [
+              { header: { key: 'content-type', value: action.contentType }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            ],
+          };
+    return { directResponse: { status: action.statusCode, ...body }, ...contentType };
   }
+  if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect) };
   const clusters = destinationClusters(action.destination);
   const weighted = clusters.filter((c) => c.setting.weight > 0);
   if (weighted.length === 0) return { directResponse: { status: 500 } };
   const [single] = clusters;
+  // Per-backend header filters live on weighted cluster entries, so they apply only to the backend chosen.
+  const backendFilters = clusters.some((c) => c.setting.requestHeaders || c.setting.responseHeaders);
   const target =
-    clusters.length === 1 && single
+    clusters.length === 1 && single && !backendFilters
       ? { cluster: single.name }
-      : { weightedClusters: { clusters: weighted.map((c) => ({ name: c.name, weight: c.setting.weight })) } };
+      : {
+          weightedClusters: {
+            clusters: weighted.map((c) => ({
+              name: c.name,
+              weight: c.setting.weight,
+              ...headerMutations(c.setting.requestHeaders, 'request'),
+              ...headerMutations(c.setting.responseHeaders, 'response'),
+            })),
+          },
+        };
   // Unresolved backendRefs have no cluster; their share of requests is answered with 500, as Gateway API asks.
   const invalid = clusters.some((c) => c.setting.invalid);
   return {
     route: {
       ...target,
       ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
+      ...forwardFeatures(route),
       upgradeConfigs: [{ upgradeType: 'websocket' }],
     },
   };

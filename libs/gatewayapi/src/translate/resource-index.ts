@@ -1,5 +1,6 @@
 import { canonicalJSON } from '@eg/ir';
 import {
+  MULTICLUSTER_SERVICE_NAME_LABEL,
   NAMESPACE_NAME_LABEL,
   SERVICE_NAME_LABEL,
   type Backend,
@@ -7,11 +8,13 @@ import {
   type Gateway,
   type GatewayClass,
   type HTTPRoute,
+  type HTTPRouteFilterResource,
   type Namespace,
   type ReferenceGrant,
   type Resource,
   type Resources,
   type Service,
+  type ServiceImport,
 } from '../resources.ts';
 
 /**
@@ -28,6 +31,11 @@ export interface ResourceIndex {
   backend(namespace: string, name: string): Backend | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
+  serviceImport(namespace: string, name: string): ServiceImport | undefined;
+  /** EndpointSlices labelled as belonging to the ServiceImport (multi-cluster endpoints). */
+  serviceImportSlices(namespace: string, name: string): readonly EndpointSlice[];
+  /** Envoy Gateway HTTPRouteFilter resources, referenced by ExtensionRef filters. */
+  httpRouteFilter(namespace: string, name: string): HTTPRouteFilterResource | undefined;
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
   namespaceLabels(name: string): Readonly<Record<string, string>>;
 }
@@ -40,15 +48,10 @@ export function indexResources(resources: Resources): ResourceIndex {
   const services = byNamespacedName(ofKind('Service'));
   const backends = ofKind('Backend');
   const backendsByName = byNamespacedName(backends);
-  const slices = new Map<string, EndpointSlice[]>();
-  for (const slice of ofKind('EndpointSlice')) {
-    const service = slice.metadata.labels[SERVICE_NAME_LABEL];
-    if (service === undefined) continue;
-    const key = `${slice.metadata.namespace}/${service}`;
-    const list = slices.get(key);
-    if (list) list.push(slice);
-    else slices.set(key, [slice]);
-  }
+  const slices = slicesByLabel(ofKind('EndpointSlice'), SERVICE_NAME_LABEL);
+  const importSlices = slicesByLabel(ofKind('EndpointSlice'), MULTICLUSTER_SERVICE_NAME_LABEL);
+  const serviceImports = byNamespacedName(ofKind('ServiceImport'));
+  const routeFilters = byNamespacedName(ofKind('HTTPRouteFilter'));
   const namespaces = new Map<string, Namespace>(ofKind('Namespace').map((n) => [n.metadata.name, n]));
 
   return {
@@ -60,8 +63,25 @@ export function indexResources(resources: Resources): ResourceIndex {
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
+    serviceImport: (namespace, name) => serviceImports.get(`${namespace}/${name}`),
+    serviceImportSlices: (namespace, name) => importSlices.get(`${namespace}/${name}`) ?? [],
+    httpRouteFilter: (namespace, name) => routeFilters.get(`${namespace}/${name}`),
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };
+}
+
+/** Slices grouped by `<namespace>/<value of label>`. */
+function slicesByLabel(all: readonly EndpointSlice[], label: string): Map<string, EndpointSlice[]> {
+  const grouped = new Map<string, EndpointSlice[]>();
+  for (const slice of all) {
+    const owner = slice.metadata.labels[label];
+    if (owner === undefined) continue;
+    const key = `${slice.metadata.namespace}/${owner}`;
+    const list = grouped.get(key);
+    if (list) list.push(slice);
+    else grouped.set(key, [slice]);
+  }
+  return grouped;
 }
 
 function byNamespacedName<T extends { metadata: { namespace: string; name: string } }>(items: readonly T[]) {
