@@ -32,7 +32,7 @@ export type RedirectStatusCode = 301 | 302 | 303 | 307 | 308;
 export interface Redirect {
   readonly scheme?: 'http' | 'https';
   readonly hostname?: string;
-  /** Absent: the port of the request's Host header stays. */
+  /** Absent: the well-known port of `scheme` when it is set, else the listener's port. */
   readonly port?: number;
   readonly path?: PathRewrite;
   readonly statusCode: RedirectStatusCode;

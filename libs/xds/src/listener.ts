@@ -32,6 +32,8 @@ function httpConnectionManager(group: PortGroup): ProtoJson {
       initialConnectionWindowSize: 1048576,
     },
     serverHeaderTransformation: 'PASS_THROUGH',
+    // Hostnames never carry ports in Gateway API, and redirects must not leak the client's Host port.
+    stripAnyHostPort: true,
     useRemoteAddress: true,
     normalizePath: true,
     mergeSlashes: true,

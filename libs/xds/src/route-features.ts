@@ -56,11 +56,21 @@ const REDIRECT_CODES: Readonly<Record<Redirect['statusCode'], string>> = {
   308: 'PERMANENT_REDIRECT',
 };
 
-export function redirectAction(redirect: Redirect): ProtoJson {
+const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
+
+/**
+ * The spec's port rules: an explicit port wins; a scheme without a port means that scheme's well-known port;
+ * neither means the listener's port. A well-known port is left out of Location (the listener strips the Host
+ * port, so leaving portRedirect unset gives none).
+ */
+export function redirectAction(redirect: Redirect, listenerPort: number): ProtoJson {
+  // Plain HTTP listeners only serve http; TLS listeners would pass their scheme here.
+  const scheme = redirect.scheme ?? 'http';
+  const port = redirect.port ?? (redirect.scheme ? WELL_KNOWN_PORT[redirect.scheme] : listenerPort);
   return {
     ...(redirect.scheme !== undefined && { schemeRedirect: redirect.scheme }),
     ...(redirect.hostname !== undefined && { hostRedirect: redirect.hostname }),
-    ...(redirect.port !== undefined && { portRedirect: redirect.port }),
+    ...(port !== WELL_KNOWN_PORT[scheme] && { portRedirect: port }),
     ...(redirect.path !== undefined && pathRewriteFields(redirect.path, 'pathRedirect')),
     responseCode: REDIRECT_CODES[redirect.statusCode],
   };

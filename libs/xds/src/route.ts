@@ -8,6 +8,8 @@ import type { PortGroup } from './port-groups.ts';
 interface VirtualHost {
   readonly name: string;
   readonly metadata: SourceMetadata;
+  /** The Gateway listener port (the same for every listener sharing this route configuration). */
+  readonly listenerPort: number;
   readonly routes: HTTPRoute[];
 }
 
@@ -28,7 +30,7 @@ export function routeConfiguration(group: PortGroup): ProtoJson {
     virtualHosts: [...hosts.entries()].map(([hostname, host]) => ({
       name: host.name,
       domains: [hostname],
-      routes: host.routes.map(envoyRoute),
+      routes: host.routes.map((r) => envoyRoute(r, host.listenerPort)),
       metadata: sourceMetadata(host.metadata),
     })),
     // Host headers carry the port (`example.com:8080`); Gateway API hostnames never do.
@@ -38,12 +40,17 @@ export function routeConfiguration(group: PortGroup): ProtoJson {
 
 function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener, hostname: string): VirtualHost {
   // Dots would split Envoy's stat names, as in Envoy Gateway.
-  const host = { name: `${listener.name}/${hostname.replaceAll('.', '_')}`, metadata: listener.metadata, routes: [] };
+  const host = {
+    name: `${listener.name}/${hostname.replaceAll('.', '_')}`,
+    metadata: listener.metadata,
+    listenerPort: listener.externalPort,
+    routes: [],
+  };
   hosts.set(hostname, host);
   return host;
 }
 
-function envoyRoute(route: HTTPRoute): ProtoJson {
+function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
   const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
   const queryParameters = (route.queryParamMatches ?? []).map((q) => ({ name: q.name, stringMatch: stringMatch(q.match) }));
   return {
@@ -53,7 +60,7 @@ function envoyRoute(route: HTTPRoute): ProtoJson {
       ...(headers.length > 0 && { headers }),
       ...(queryParameters.length > 0 && { queryParameters }),
     },
-    ...routeAction(route),
+    ...routeAction(route, listenerPort),
     ...routeHeaderMutations(route),
     metadata: sourceMetadata(route.metadata),
   };
@@ -84,7 +91,7 @@ function stringMatch(match: StringMatch): ProtoJson {
   }
 }
 
-function routeAction(route: HTTPRoute): ProtoJson {
+function routeAction(route: HTTPRoute, listenerPort: number): ProtoJson {
   const action: RouteAction = route.action;
   if (action.type === 'DirectResponse') {
     const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
@@ -98,7 +105,7 @@ function routeAction(route: HTTPRoute): ProtoJson {
           };
     return { directResponse: { status: action.statusCode, ...body }, ...contentType };
   }
-  if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect) };
+  if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect, listenerPort) };
   const clusters = destinationClusters(action.destination);
   const weighted = clusters.filter((c) => c.setting.weight > 0);
   if (weighted.length === 0) return { directResponse: { status: 500 } };

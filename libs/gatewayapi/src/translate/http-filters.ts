@@ -165,18 +165,12 @@ function pathRewrite(modifier: PathModifier, matchedPrefix: string): PathRewrite
     : { type: 'ReplacePrefix', prefix: matchedPrefix, value: modifier.value };
 }
 
-const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
-
-/**
- * Port rules of the spec: an explicit port wins; a scheme without a port means that scheme's well-known port;
- * neither keeps the port the request came in on (Envoy keeps the Host header's port).
- */
+/** The default port (scheme's well-known port, or the listener's) depends on the listener: libs/xds applies it. */
 function redirect(filter: RequestRedirect, matchedPrefix: string): Redirect {
-  const port = filter.port ?? (filter.scheme ? WELL_KNOWN_PORT[filter.scheme] : undefined);
   return {
     ...(filter.scheme !== undefined && { scheme: filter.scheme }),
     ...(filter.hostname !== undefined && { hostname: filter.hostname }),
-    ...(port !== undefined && { port }),
+    ...(filter.port !== undefined && { port: filter.port }),
     ...(filter.path !== undefined && { path: pathRewrite(filter.path, matchedPrefix) }),
     statusCode: filter.statusCode,
   };
