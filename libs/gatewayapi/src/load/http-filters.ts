@@ -41,12 +41,11 @@ const CONFIG_FIELD = {
 
 const FILTER_TYPES = Object.keys(CONFIG_FIELD) as (keyof typeof CONFIG_FIELD)[];
 
-/** One HTTPRoute filter, with the CEL rule that only the field matching `type` is set. */
+/** One HTTPRoute filter, with the CEL rule that only the field matching `type` is set (and that one is required). */
 export function httpRouteFilter(value: unknown, path: Path, problems: Problems): HTTPRouteFilter {
   const fields = object(value, path, problems);
   const type = field(fields, 'type', oneOf(FILTER_TYPES), path, problems);
   for (const [other, key] of Object.entries(CONFIG_FIELD)) {
-    if (other === type && isAbsent(fields[key])) problems.add([...path, key], `must be specified for ${type} filter.type`);
     if (other !== type && !isAbsent(fields[key])) problems.add([...path, key], `must be nil if the filter.type is not ${other}`);
   }
   switch (type) {
