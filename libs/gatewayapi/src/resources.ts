@@ -13,7 +13,6 @@ export const CORE_GROUP = '';
 /** ServiceImport backends (Multi-Cluster Services API). */
 export const MULTICLUSTER_GROUP = 'multicluster.x-k8s.io';
 
-
 export interface ClusterObjectMeta {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;

@@ -52,7 +52,10 @@ function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener,
 
 function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
   const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
-  const queryParameters = (route.queryParamMatches ?? []).map((q) => ({ name: q.name, stringMatch: stringMatch(q.match) }));
+  const queryParameters = (route.queryParamMatches ?? []).map((q) => ({
+    name: q.name,
+    stringMatch: stringMatch(q.match),
+  }));
   return {
     name: route.name,
     match: {
@@ -100,7 +103,10 @@ function routeAction(route: HTTPRoute, listenerPort: number): ProtoJson {
         ? {}
         : {
             responseHeadersToAdd: [
-              { header: { key: 'content-type', value: action.contentType }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+              {
+                header: { key: 'content-type', value: action.contentType },
+                appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD',
+              },
             ],
           };
     return { directResponse: { status: action.statusCode, ...body }, ...contentType };

@@ -147,7 +147,12 @@ describe('scenario: HTTPRoute backends and attachment', () => {
     const backends = ['v1', 'v2', 'v3'].map((b) => backendYAML(b, 'default', ports[b]!));
     await scenario.apply(
       'gateway.yaml',
-      [gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }), ...backends, backendYAML('v1', 'other', ports['v1']!), extraGateways(await freePort())].join('---\n'),
+      [
+        gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }),
+        ...backends,
+        backendYAML('v1', 'other', ports['v1']!),
+        extraGateways(await freePort()),
+      ].join('---\n'),
     );
     await scenario.apply('routes.yaml', resources(ports).replace('port: PORT', `port: ${gw.port}`));
 
@@ -161,10 +166,16 @@ describe('scenario: HTTPRoute backends and attachment', () => {
         .replace('port: 5000', `port: ${ports['v1']}`)
         .replace('port: 5001', `port: ${ports['v2']}`),
     );
-    const teams = await readFile(resolve(import.meta.dirname, '../../../examples/multi-namespace/multi-namespace.yaml'), 'utf8');
+    const teams = await readFile(
+      resolve(import.meta.dirname, '../../../examples/multi-namespace/multi-namespace.yaml'),
+      'utf8',
+    );
     await scenario.apply(
       'teams.yaml',
-      teams.replace('port: 8080', `port: ${teamsPort}`).replace('port: 3001', `port: ${ports['team1']}`).replace('port: 3002', `port: ${ports['team2']}`),
+      teams
+        .replace('port: 8080', `port: ${teamsPort}`)
+        .replace('port: 3001', `port: ${ports['team1']}`)
+        .replace('port: 3002', `port: ${ports['team2']}`),
     );
     await gw.until('/weights', { host: HOST }, (a) => expect(a.status).toBe(200));
   });
@@ -198,7 +209,7 @@ describe('scenario: HTTPRoute backends and attachment', () => {
     expect(counts['v2'] ?? 0).toBeLessThan(60);
   });
 
-  it('answers 500 when every backendRef is invalid, and keeps an invalid backendRef\'s share as 500', async () => {
+  it("answers 500 when every backendRef is invalid, and keeps an invalid backendRef's share as 500", async () => {
     expect((await gw.send('/all-invalid', { host: HOST })).status).toBe(500);
     const counts = await tally(gw, '/half-invalid', HOST, 40);
     expect(Object.keys(counts).sort()).toEqual(['500', 'v1']);
@@ -224,7 +235,10 @@ describe('scenario: HTTPRoute backends and attachment', () => {
   it('needs a ReferenceGrant for a cross-namespace backendRef', async () => {
     expect((await gw.send('/', { host: 'grant.example.com' })).status).toBe(500);
     const before = await scenario.status<RouteStatus>('HTTPRoute', 'default', 'cross-namespace');
-    expect(before.parents[0]?.conditions.find((c) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'RefNotPermitted' });
+    expect(before.parents[0]?.conditions.find((c) => c.type === 'ResolvedRefs')).toMatchObject({
+      status: 'False',
+      reason: 'RefNotPermitted',
+    });
     await scenario.apply('grant.yaml', GRANT);
     await gw.until('/', { host: 'grant.example.com' }, (a) => expect(a.echo?.pod).toBe('v1'));
     await scenario.remove('grant.yaml');

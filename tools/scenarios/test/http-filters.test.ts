@@ -114,13 +114,20 @@ describe('scenario: HTTPRoute filters', () => {
     const ports = scenario.backendPorts;
     await scenario.apply(
       'gateway.yaml',
-      [gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }), backendYAML('v1', 'default', ports['v1']!), backendYAML('v2', 'default', ports['v2']!)].join('---\n'),
+      [
+        gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }),
+        backendYAML('v1', 'default', ports['v1']!),
+        backendYAML('v2', 'default', ports['v2']!),
+      ].join('---\n'),
     );
     await scenario.apply('routes.yaml', routes());
     const example = await readFile(resolve(import.meta.dirname, '../../../examples/redirects/redirects.yaml'), 'utf8');
     await scenario.apply(
       'redirects.yaml',
-      example.replace('port: 8888', `port: ${redirectsPort}`).replace('name: eg\n  namespace: default', 'name: redirects\n  namespace: default').replaceAll('- name: eg\n', '- name: redirects\n'),
+      example
+        .replace('port: 8888', `port: ${redirectsPort}`)
+        .replace('name: eg\n  namespace: default', 'name: redirects\n  namespace: default')
+        .replaceAll('- name: eg\n', '- name: redirects\n'),
     );
     await gw.until('/headers', { host: HOST }, (a) => expect(a.echo?.pod).toBe('v1'));
   });
@@ -172,7 +179,9 @@ describe('scenario: HTTPRoute filters', () => {
 
   it('serves examples/redirects exactly as SCENARIOS.md 4 describes', async () => {
     const redirects = new GatewayClient(redirectsPort);
-    const api = await redirects.until('/api/v1/pods', { host: 'path.redirect.example' }, (a) => expect(a.status).toBe(301));
+    const api = await redirects.until('/api/v1/pods', { host: 'path.redirect.example' }, (a) =>
+      expect(a.status).toBe(301),
+    );
     // The example listens on 8888, moved to a free port here; Location keeps the listener port.
     expect(api.headers['location']).toBe(`http://path.redirect.example:${redirectsPort}/apis/v1/pods`);
     const foo = await redirects.send('/foo/cayenne', { host: 'path.redirect.example' });
@@ -186,7 +195,9 @@ describe('scenario: HTTPRoute filters', () => {
     const answer = await gw.send(path, { host: HOST });
     expect(answer.echo?.pod).toBe('v1');
     await eventually(async () => {
-      const seen = (await (await fetch(`http://127.0.0.1:${scenario.backendPorts['v2']}/__requests`)).json()) as string[];
+      const seen = (await (
+        await fetch(`http://127.0.0.1:${scenario.backendPorts['v2']}/__requests`)
+      ).json()) as string[];
       expect(seen).toContain(path);
     });
   });
@@ -203,7 +214,11 @@ describe('scenario: HTTPRoute filters', () => {
 
   it('answers from an HTTPRouteFilter directResponse', async () => {
     const answer = await gw.send('/direct', { host: HOST });
-    expect([answer.status, answer.body, answer.headers['content-type']]).toEqual([203, 'answered by the gateway', 'text/plain']);
+    expect([answer.status, answer.body, answer.headers['content-type']]).toEqual([
+      203,
+      'answered by the gateway',
+      'text/plain',
+    ]);
   });
 
   it('answers 500 for an unknown ExtensionRef or a missing HTTPRouteFilter, with ResolvedRefs saying why', async () => {

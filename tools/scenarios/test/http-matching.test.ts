@@ -115,7 +115,10 @@ describe('scenario: HTTPRoute matching and precedence', () => {
     const backends = ['default', 'team-a', 'team-b'].flatMap((ns) =>
       ['v1', 'v2', 'v3'].map((b) => backendYAML(b, ns, ports[b]!)),
     );
-    await scenario.apply('gateway.yaml', [gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }), ...backends].join('---\n'));
+    await scenario.apply(
+      'gateway.yaml',
+      [gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }), ...backends].join('---\n'),
+    );
     await scenario.apply('routes.yaml', routes());
     await gw.until('/', { host: HOST }, (a) => expect(pod(a)).toBe('v1'));
     await gw.until('/name-tie', { host: HOST }, (a) => expect(a.status).toBe(200));
@@ -125,10 +128,18 @@ describe('scenario: HTTPRoute matching and precedence', () => {
     await scenario?.stop();
   });
 
-  const expectPod = async (path: string, expected: string | number, extra: { method?: string; headers?: Record<string, string> } = {}) => {
+  const expectPod = async (
+    path: string,
+    expected: string | number,
+    extra: { method?: string; headers?: Record<string, string> } = {},
+  ) => {
     const answer = await gw.send(path, { host: HOST, ...extra });
     if (typeof expected === 'number') expect(answer.status, path).toBe(expected);
-    else expect([answer.status, pod(answer)], `${extra.method ?? 'GET'} ${path} ${JSON.stringify(extra.headers ?? {})}`).toEqual([200, expected]);
+    else
+      expect(
+        [answer.status, pod(answer)],
+        `${extra.method ?? 'GET'} ${path} ${JSON.stringify(extra.headers ?? {})}`,
+      ).toEqual([200, expected]);
     return answer;
   };
 
@@ -184,7 +195,12 @@ describe('scenario: HTTPRoute matching and precedence', () => {
   });
 
   it('reports every attached route Accepted and counts them on the listener', async () => {
-    for (const [ns, name] of [['default', 'matching'], ['team-a', 'newer'], ['team-b', 'older'], ['team-a', 'alpha']] as const) {
+    for (const [ns, name] of [
+      ['default', 'matching'],
+      ['team-a', 'newer'],
+      ['team-b', 'older'],
+      ['team-a', 'alpha'],
+    ] as const) {
       const status = await scenario.status<RouteStatus>('HTTPRoute', ns, name);
       const conditions = Object.fromEntries(status.parents[0]!.conditions.map((c) => [c.type, c.status]));
       expect(conditions, `${ns}/${name}`).toEqual({ Accepted: 'True', ResolvedRefs: 'True' });

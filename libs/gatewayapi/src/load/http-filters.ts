@@ -26,7 +26,16 @@ import {
   type Path,
   type Problems,
 } from './decode.ts';
-import { checkPathValue, group, headerName, kind, namespaceName, objectName, port, preciseHostname } from './formats.ts';
+import {
+  checkPathValue,
+  group,
+  headerName,
+  kind,
+  namespaceName,
+  objectName,
+  port,
+  preciseHostname,
+} from './formats.ts';
 
 /** The filter type -> the field that must carry its configuration (CEL: set exactly when the type says so). */
 const CONFIG_FIELD = {
@@ -46,7 +55,8 @@ export function httpRouteFilter(value: unknown, path: Path, problems: Problems):
   const fields = object(value, path, problems);
   const type = field(fields, 'type', oneOf(FILTER_TYPES), path, problems);
   for (const [other, key] of Object.entries(CONFIG_FIELD)) {
-    if (other !== type && !isAbsent(fields[key])) problems.add([...path, key], `must be nil if the filter.type is not ${other}`);
+    if (other !== type && !isAbsent(fields[key]))
+      problems.add([...path, key], `must be nil if the filter.type is not ${other}`);
   }
   switch (type) {
     case 'RequestHeaderModifier':
@@ -161,7 +171,11 @@ function urlRewrite(value: unknown, path: Path, problems: Problems): URLRewrite 
   };
 }
 
-function requestMirror(value: unknown, path: Path, problems: Problems): { backendRef: BackendObjectReference; fraction?: MirrorFraction } {
+function requestMirror(
+  value: unknown,
+  path: Path,
+  problems: Problems,
+): { backendRef: BackendObjectReference; fraction?: MirrorFraction } {
   const fields = object(value, path, problems);
   const backendRef = field(fields, 'backendRef', backendObjectReference, path, problems);
   const percent = optional(fields, 'percent', integer(0, 100), path, problems);

@@ -65,7 +65,8 @@ export function resolveBackendRef(
   }
   const service = isServiceImport ? index.serviceImport(namespace, ref.name) : index.service(namespace, ref.name);
   if (!service) return fail('BackendNotFound', `${ref.kind} ${namespace}/${ref.name} not found`);
-  if (ref.port === undefined) return fail('PortNotSpecified', 'A valid port number corresponding to a port on the Service must be specified');
+  if (ref.port === undefined)
+    return fail('PortNotSpecified', 'A valid port number corresponding to a port on the Service must be specified');
   const servicePort = service.spec.ports.find((p) => p.port === ref.port && p.protocol === 'TCP');
   if (!servicePort) return fail('PortNotFound', `TCP Port ${ref.port} not found on service ${namespace}/${ref.name}`);
   const slices = isServiceImport

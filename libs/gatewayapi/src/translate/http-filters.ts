@@ -1,11 +1,4 @@
-import type {
-  HeaderOperations,
-  Mirror,
-  PathRewrite,
-  Redirect,
-  RouteAction,
-  URLRewrite as IRURLRewrite,
-} from '@eg/ir';
+import type { HeaderOperations, Mirror, PathRewrite, Redirect, RouteAction, URLRewrite as IRURLRewrite } from '@eg/ir';
 import {
   ENVOY_GATEWAY_GROUP,
   type HeaderModifier,
@@ -135,7 +128,9 @@ export function translateRuleFilters(filters: readonly HTTPRouteFilter[], ctx: R
 }
 
 /** Header filters of a backendRef; the others are not supported there. */
-export function backendRefHeaderFilters(filters: readonly HTTPRouteFilter[]):
+export function backendRefHeaderFilters(
+  filters: readonly HTTPRouteFilter[],
+):
   | { readonly requestHeaders?: HeaderOperations; readonly responseHeaders?: HeaderOperations }
   | { readonly unsupported: string } {
   let requestHeaders: HeaderOperations | undefined;
@@ -177,8 +172,7 @@ function redirect(filter: RequestRedirect, matchedPrefix: string): Redirect {
 }
 
 type ExtensionOutcome =
-  | { readonly problem: Problem }
-  | { readonly urlRewrite?: IRURLRewrite; readonly action?: RouteAction };
+  { readonly problem: Problem } | { readonly urlRewrite?: IRURLRewrite; readonly action?: RouteAction };
 
 /** ExtensionRef to Envoy Gateway's HTTPRouteFilter; any other kind is unsupported (500, as Envoy Gateway answers). */
 function extensionRef(ref: { group: string; kind: string; name: string }, ctx: RuleContext): ExtensionOutcome {

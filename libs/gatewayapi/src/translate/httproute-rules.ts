@@ -68,10 +68,16 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
       const problem = !resolved.valid
         ? resolved.problem
         : 'unsupported' in headerFilters
-          ? { reason: 'UnsupportedValue', message: `${headerFilters.unsupported} is not supported as a backendRef filter` }
+          ? {
+              reason: 'UnsupportedValue',
+              message: `${headerFilters.unsupported} is not supported as a backendRef filter`,
+            }
           : undefined;
       if (problem) {
-        refProblems.push({ reason: problem.reason, message: `Failed to process route rule ${i} backendRef ${k}: ${problem.message}` });
+        refProblems.push({
+          reason: problem.reason,
+          message: `Failed to process route rule ${i} backendRef ${k}: ${problem.message}`,
+        });
       }
       // A zero weight takes no traffic, valid or not.
       if (ref.weight === 0) return;
