@@ -14,6 +14,7 @@ import {
   type Problems,
 } from './decode.ts';
 import { headerName } from './formats.ts';
+import { headerValue } from './http-filters.ts';
 import { objectMeta } from './metadata.ts';
 import { servicePort } from './core.ts';
 
@@ -78,7 +79,7 @@ type ExtensionDirectResponse = NonNullable<HTTPRouteFilterResource['spec']['dire
 
 function extensionDirectResponse(value: unknown, path: Path, problems: Problems): ExtensionDirectResponse {
   const fields = object(value, path, problems);
-  const contentType = optional(fields, 'contentType', string({ min: 1 }), path, problems);
+  const contentType = optional(fields, 'contentType', headerValue, path, problems);
   const body = optional(fields, 'body', inlineBody, path, problems);
   return {
     statusCode: defaulted(fields, 'statusCode', integer(200, 599), 200, path, problems),
@@ -87,9 +88,16 @@ function extensionDirectResponse(value: unknown, path: Path, problems: Problems)
   };
 }
 
+/** Envoy's default limit on direct response bodies, in bytes. */
+const MAX_BODY_BYTES = 4096;
+
 /** Only inline bodies: a ConfigMap valueRef would need ConfigMaps, which this implementation does not load. */
 function inlineBody(value: unknown, path: Path, problems: Problems): string {
   const fields = object(value, path, problems);
   field(fields, 'type', oneOf(['Inline']), path, problems);
-  return field(fields, 'inline', string({ max: 4096 }), path, problems);
+  const body = field(fields, 'inline', string(), path, problems);
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    problems.add([...path, 'inline'], `must be at most ${MAX_BODY_BYTES} bytes long`);
+  }
+  return body;
 }

@@ -124,9 +124,17 @@ function httpHeader(value: unknown, path: Path, problems: Problems): HTTPHeader 
   const fields = object(value, path, problems);
   return {
     name: field(fields, 'name', headerName, path, problems),
-    value: field(fields, 'value', string({ min: 1, max: 4096 }), path, problems),
+    value: field(fields, 'value', headerValue, path, problems),
   };
 }
+
+/** RFC 7230 field values: Envoy rejects a whole route table for one value with NUL, CR or LF. */
+export const headerValue = string({
+  min: 1,
+  max: 4096,
+  pattern: /^[^\0\r\n]*$/,
+  format: 'a header value without NUL, CR or LF characters',
+});
 
 function pathModifier(value: unknown, path: Path, problems: Problems): PathModifier {
   const fields = object(value, path, problems);

@@ -106,6 +106,8 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
 /** What in a rule cannot be translated faithfully; such a rule is dropped rather than half-applied. */
 function unsupportedFeature(rule: HTTPRouteRule): string | undefined {
   if (rule.filters.some((f) => f.type === 'CORS')) return 'the CORS filter is not supported yet';
+  const protectedHeader = protectedHeaderChange(rule);
+  if (protectedHeader) return protectedHeader;
   const fields = rule.unimplementedFields;
   if (fields.length > 0) return `${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} not supported yet`;
   const patterns = rule.matches.flatMap((m) => [
@@ -115,6 +117,25 @@ function unsupportedFeature(rule: HTTPRouteRule): string | undefined {
   ]);
   const bad = patterns.find((p) => !isValidRegex(p));
   return bad === undefined ? undefined : `invalid regular expression ${JSON.stringify(bad)}`;
+}
+
+/** Envoy refuses (with the whole route table) header filters that touch Host; URLRewrite hostname does that job. */
+function protectedHeaderChange(rule: HTTPRouteRule): string | undefined {
+  const filters = [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)];
+  for (const filter of filters) {
+    const modifier =
+      filter.type === 'RequestHeaderModifier'
+        ? filter.requestHeaderModifier
+        : filter.type === 'ResponseHeaderModifier'
+          ? filter.responseHeaderModifier
+          : undefined;
+    if (!modifier) continue;
+    const names = [...modifier.set.map((h) => h.name), ...modifier.add.map((h) => h.name), ...modifier.remove];
+    if (names.some((n) => n.toLowerCase() === 'host')) {
+      return `${filter.type} cannot modify the Host header (use a URLRewrite hostname)`;
+    }
+  }
+  return undefined;
 }
 
 /** The IR routes of the translated rules for one hostname of one listener. */
