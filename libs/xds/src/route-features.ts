@@ -1,4 +1,13 @@
-import type { HeaderOperations, HTTPRoute, Mirror, PathRewrite, Redirect, RouteTimeouts, URLRewrite } from '@eg/ir';
+import type {
+  HeaderOperations,
+  HeaderValue,
+  HTTPRoute,
+  Mirror,
+  PathRewrite,
+  Redirect,
+  RouteTimeouts,
+  URLRewrite,
+} from '@eg/ir';
 import { destinationClusters } from './destination.ts';
 import type { ProtoJson } from './encode.ts';
 
@@ -15,9 +24,14 @@ export function headerMutations(ops: HeaderOperations | undefined, direction: 'r
   };
 }
 
-/** Route-level header mutations (the RouteAction or redirect carries the rest). */
-export function routeHeaderMutations(route: HTTPRoute): ProtoJson {
-  return { ...headerMutations(route.requestHeaders, 'request'), ...headerMutations(route.responseHeaders, 'response') };
+/** Route-level header mutations, plus response headers the route itself sets (e.g. a direct response's type). */
+export function routeHeaderMutations(route: HTTPRoute, setResponseHeaders: readonly HeaderValue[]): ProtoJson {
+  const response = route.responseHeaders ?? { set: [], add: [], remove: [] };
+  const withOwn =
+    setResponseHeaders.length === 0
+      ? route.responseHeaders
+      : { ...response, set: [...response.set, ...setResponseHeaders] };
+  return { ...headerMutations(route.requestHeaders, 'request'), ...headerMutations(withOwn, 'response') };
 }
 
 /** Path rewrite fields shared by RouteAction (`prefixRewrite`/`regexRewrite`) and RedirectAction. */

@@ -1,4 +1,4 @@
-import type { HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
+import type { HeaderValue, HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
 import { destinationClusters } from './destination.ts';
 import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
@@ -64,9 +64,16 @@ function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
       ...(queryParameters.length > 0 && { queryParameters }),
     },
     ...routeAction(route, listenerPort),
-    ...routeHeaderMutations(route),
+    ...routeHeaderMutations(route, directResponseHeaders(route.action)),
     metadata: sourceMetadata(route.metadata),
   };
+}
+
+/** A direct response's content type is a response header set on the route. */
+function directResponseHeaders(action: RouteAction): HeaderValue[] {
+  return action.type === 'DirectResponse' && action.contentType !== undefined
+    ? [{ name: 'content-type', value: action.contentType }]
+    : [];
 }
 
 function pathMatch(match: StringMatch): ProtoJson {
@@ -98,18 +105,7 @@ function routeAction(route: HTTPRoute, listenerPort: number): ProtoJson {
   const action: RouteAction = route.action;
   if (action.type === 'DirectResponse') {
     const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
-    const contentType =
-      action.contentType === undefined
-        ? {}
-        : {
-            responseHeadersToAdd: [
-              {
-                header: { key: 'content-type', value: action.contentType },
-                appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD',
-              },
-            ],
-          };
-    return { directResponse: { status: action.statusCode, ...body }, ...contentType };
+    return { directResponse: { status: action.statusCode, ...body } };
   }
   if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect, listenerPort) };
   const clusters = destinationClusters(action.destination);
