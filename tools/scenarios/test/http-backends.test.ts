@@ -272,4 +272,29 @@ describe('scenario: HTTPRoute backends and attachment', () => {
     const gateway = await scenario.status<{ listeners: { attachedRoutes: number }[] }>('Gateway', 'test', 'test-gw');
     expect(gateway.listeners[0]?.attachedRoutes).toBe(2);
   });
+
+  it('lets precedence decide between conflicting routes of two teams and says so in the status', async () => {
+    const teams = new GatewayClient(teamsPort);
+    await scenario.apply(
+      'team3.yaml',
+      `${backendYAML('test3', 'team3', scenario.backendPorts['team2']!)}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: test3, namespace: team3 }
+spec:
+  parentRefs: [{ name: test-gw, namespace: test }]
+  hostnames: [test1.example.com]
+  rules: [{ backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: test3 }] }]
+`,
+    );
+    const { value: status } = await eventually(async () => {
+      const s = await scenario.status<RouteStatus>('HTTPRoute', 'team3', 'test3');
+      expect(s.parents[0]?.conditions.map((c) => c.type)).toContain('RouteRulesOverlap');
+      return s;
+    });
+    const overlap = status.parents[0]!.conditions.find((c) => c.type === 'RouteRulesOverlap');
+    expect(overlap?.message).toContain('shadowed by HTTPRoute team1/test1');
+    // Same match, no creationTimestamp: team1/test1 comes first by namespace/name and keeps the traffic.
+    expect((await teams.send('/', { host: 'test1.example.com' })).echo?.pod).toBe('team1');
+  });
 });
