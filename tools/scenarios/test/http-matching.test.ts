@@ -194,7 +194,7 @@ describe('scenario: HTTPRoute matching and precedence', () => {
     expect(accepted?.message).toContain('invalid regular expression');
   });
 
-  it('reports every attached route Accepted and counts them on the listener', async () => {
+  it('reports every attached route Accepted, the shadowed ones with RouteRulesOverlap, and counts them', async () => {
     for (const [ns, name] of [
       ['default', 'matching'],
       ['team-a', 'newer'],
@@ -203,8 +203,12 @@ describe('scenario: HTTPRoute matching and precedence', () => {
     ] as const) {
       const status = await scenario.status<RouteStatus>('HTTPRoute', ns, name);
       const conditions = Object.fromEntries(status.parents[0]!.conditions.map((c) => [c.type, c.status]));
-      expect(conditions, `${ns}/${name}`).toEqual({ Accepted: 'True', ResolvedRefs: 'True' });
+      expect(conditions, `${ns}/${name}`).toMatchObject({ Accepted: 'True', ResolvedRefs: 'True' });
     }
+    // The routes that lost a tie stay Accepted and say which route shadows them.
+    const newer = await scenario.status<RouteStatus>('HTTPRoute', 'team-a', 'newer');
+    const overlap = newer.parents[0]!.conditions.find((c) => c.type === 'RouteRulesOverlap');
+    expect(overlap?.message).toContain('shadowed by HTTPRoute team-b/older');
     // The route with a relative path never loads (as the API server would refuse it), so it has no status.
     const gateway = await scenario.status<{ listeners: { attachedRoutes: number }[] }>('Gateway', 'default', 'gw');
     expect(gateway.listeners[0]?.attachedRoutes).toBe(5);
