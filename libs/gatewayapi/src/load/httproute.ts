@@ -48,6 +48,9 @@ export function decodeHTTPRoute(doc: Fields, problems: Problems): HTTPRoute {
   checkParentRefs(parentRefs, metadata.namespace, ['spec', 'parentRefs'], problems);
   const hostnames = defaulted(spec, 'hostnames', list(hostname, { max: 16 }), [], ['spec'], problems);
   const rules = defaulted(spec, 'rules', list(rule, { max: 16 }), [defaultRule()], ['spec'], problems);
+  // Unnamed rules get a key no valid name can take, so only real names are compared.
+  const ruleNames = rules.map((r, i) => r.name ?? `#${i}`);
+  checkUnique(ruleNames, (n) => n, ['spec', 'rules'], 'rule name', problems);
   const matchCount = rules.reduce((n, r) => n + r.matches.length, 0);
   if (matchCount >= 128) problems.add(['spec', 'rules'], 'must have fewer than 128 matches in total');
   return {
