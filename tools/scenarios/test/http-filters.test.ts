@@ -229,8 +229,9 @@ describe('scenario: HTTPRoute filters', () => {
       return status.parents[0]?.conditions.find((c) => c.type === 'ResolvedRefs');
     };
     expect(await resolved('filters')).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
-    expect((await resolved('filters'))?.message).toContain('Unsupported filter type: Unknown');
-    expect(await resolved('missing-filter')).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
+    expect((await resolved('filters'))?.message).toContain('Reference default/x not found for filter type: Unknown');
+    expect(await resolved('missing-filter')).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+    expect((await resolved('missing-filter'))?.message).toContain('Unable to translate HTTPRouteFilter: default/nope');
   });
 });
 

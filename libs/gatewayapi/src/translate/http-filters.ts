@@ -174,16 +174,24 @@ function redirect(filter: RequestRedirect, matchedPrefix: string): Redirect {
 type ExtensionOutcome =
   { readonly problem: Problem } | { readonly urlRewrite?: IRURLRewrite; readonly action?: RouteAction };
 
-/** ExtensionRef to Envoy Gateway's HTTPRouteFilter; any other kind is unsupported (500, as Envoy Gateway answers). */
+/**
+ * ExtensionRef to Envoy Gateway's HTTPRouteFilter. Anything unresolvable is, as in Envoy Gateway, ResolvedRefs=False
+ * with UnsupportedValue and a 500 answer (GEP-1364 treats filters like references).
+ */
 function extensionRef(ref: { group: string; kind: string; name: string }, ctx: RuleContext): ExtensionOutcome {
   const { namespace } = ctx.route.metadata;
   if (ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter') {
-    return { problem: { reason: 'UnsupportedValue', message: `Unsupported filter type: ${ref.kind}` } };
+    return {
+      problem: {
+        reason: 'UnsupportedValue',
+        message: `Reference ${namespace}/${ref.name} not found for filter type: ${ref.kind}`,
+      },
+    };
   }
   const resource = ctx.index.httpRouteFilter(namespace, ref.name);
   if (!resource) {
     return {
-      problem: { reason: 'BackendNotFound', message: `Unable to translate HTTPRouteFilter: ${namespace}/${ref.name}` },
+      problem: { reason: 'UnsupportedValue', message: `Unable to translate HTTPRouteFilter: ${namespace}/${ref.name}` },
     };
   }
   const { urlRewrite, directResponse, unimplementedFields } = resource.spec;
