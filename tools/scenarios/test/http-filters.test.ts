@@ -52,6 +52,9 @@ spec:
     - matches: [{ path: { value: /mirror } }]
       filters: [{ type: RequestMirror, requestMirror: { backendRef: ${B('v2')} } }]
       backendRefs: [${B('v1')}]
+    - matches: [{ path: { value: /mirror-half } }]
+      filters: [{ type: RequestMirror, requestMirror: { backendRef: ${B('v2')}, fraction: { numerator: 1, denominator: 2 } } }]
+      backendRefs: [${B('v1')}]
     - matches: [{ path: { value: /per-backend } }]
       backendRefs:
         - group: gateway.envoyproxy.io
@@ -200,6 +203,19 @@ describe('scenario: HTTPRoute filters', () => {
       ).json()) as string[];
       expect(seen).toContain(path);
     });
+  });
+
+  it('mirrors the configured fraction of requests', async () => {
+    const mirrored = async () => {
+      const seen = (await (
+        await fetch(`http://127.0.0.1:${scenario.backendPorts['v2']}/__requests`)
+      ).json()) as string[];
+      return seen.filter((p) => p.startsWith('/mirror-half')).length;
+    };
+    for (let i = 0; i < 200; i++) expect((await gw.send(`/mirror-half?i=${i}`, { host: HOST })).echo?.pod).toBe('v1');
+    // Half of 200 on average; the bounds are more than five standard deviations wide.
+    await eventually(async () => expect(await mirrored()).toBeGreaterThan(60));
+    expect(await mirrored()).toBeLessThan(140);
   });
 
   it('applies backendRef filters only for the backend that answers', async () => {
