@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { redirectAction } from './route-features.ts';
+import type { HTTPRoute } from '@eg/ir';
+import { forwardFeatures, redirectAction } from './route-features.ts';
+
+function routeWith(extra: Partial<HTTPRoute>): HTTPRoute {
+  return {
+    name: 'r',
+    hostname: '*',
+    pathMatch: { type: 'Prefix', value: '/' },
+    headerMatches: [],
+    action: { type: 'DirectResponse', statusCode: 200 },
+    metadata: { kind: 'HTTPRoute', namespace: 'default', name: 'r' },
+    ...extra,
+  };
+}
 
 describe('redirectAction', () => {
   it('follows the spec port rules and leaves well-known ports out of Location', () => {
@@ -22,5 +35,29 @@ describe('redirectAction', () => {
     expect(
       redirectAction({ path: { type: 'ReplacePrefix', prefix: '/strip/', value: '/' }, statusCode: 302 }, 80),
     ).toEqual({ regexRewrite: { pattern: { regex: '^/strip\\/*' }, substitution: '/' }, responseCode: 'FOUND' });
+  });
+
+  it('rewrites prefixes as the spec table asks', () => {
+    const rewrite = (prefix: string, value: string) =>
+      forwardFeatures(routeWith({ urlRewrite: { path: { type: 'ReplacePrefix', prefix, value } } }));
+    expect(rewrite('/foo', '/xyz/')).toEqual({ prefixRewrite: '/xyz' });
+    expect(rewrite('/foo/', '/')).toEqual({ regexRewrite: { pattern: { regex: '^/foo\\/*' }, substitution: '/' } });
+    expect(rewrite('/', '/new')).toEqual({ regexRewrite: { pattern: { regex: '^/' }, substitution: '/new/' } });
+    expect(forwardFeatures(routeWith({ urlRewrite: { path: { type: 'ReplaceFullPath', value: '/one' } } }))).toEqual({
+      regexRewrite: { pattern: { regex: '^/.*$' }, substitution: '/one' },
+    });
+  });
+
+  it('maps timeouts to the route timeout and a per-try timeout', () => {
+    expect(forwardFeatures(routeWith({ timeouts: { request: 500 } }))).toEqual({ timeout: '0.5s' });
+    expect(forwardFeatures(routeWith({ timeouts: { request: 0 } }))).toEqual({ timeout: '0s' });
+    expect(forwardFeatures(routeWith({ timeouts: { request: 10_000, backendRequest: 2000 } }))).toEqual({
+      timeout: '10s',
+      retryPolicy: { numRetries: 0, perTryTimeout: '2s' },
+    });
+    expect(forwardFeatures(routeWith({ timeouts: { backendRequest: 1500 } }))).toEqual({
+      timeout: '1.5s',
+      retryPolicy: { numRetries: 0, perTryTimeout: '1.5s' },
+    });
   });
 });
