@@ -77,7 +77,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
 
-  const withShadowing = withOverlaps(statuses, listenerRoutes.values(), index.httpRoutes);
+  const withShadowing = withOverlaps(statuses, listenerRoutes, index.httpRoutes);
   return { xds, infra, rateLimit: new Map(), statuses: withShadowing.sort(compareStatuses) };
 }
 

@@ -2,17 +2,24 @@ import { canonicalJSON, type Condition } from '@eg/ir';
 import { condition } from './conditions.ts';
 import type { RankedRoute } from './precedence.ts';
 
-/** Routes (`<namespace>/<name>`) some of whose matches never receive traffic, with why. */
-export type ShadowedRoutes = ReadonlyMap<string, readonly string[]>;
+/** Route `<namespace>/<name>` -> Gateway `<namespace>/<name>` -> why some of its matches get no traffic there. */
+export type ShadowedRoutes = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+
+/** The routes of one listener, most specific first. */
+export interface ListenerRoutes {
+  /** `<namespace>/<name>` of the listener's Gateway. */
+  readonly gateway: string;
+  readonly routes: readonly RankedRoute[];
+}
 
 /**
  * Finds matches that an older (or alphabetically earlier) HTTPRoute already claims with exactly the same
  * conditions on the same hostname. Precedence decides where such requests go; this says so in the losing
  * route's status, so that teams sharing a Gateway see the conflict.
  */
-export function findShadowedRoutes(sortedPerListener: Iterable<readonly RankedRoute[]>): ShadowedRoutes {
-  const shadowed = new Map<string, string[]>();
-  for (const routes of sortedPerListener) {
+export function findShadowedRoutes(listeners: Iterable<ListenerRoutes>): ShadowedRoutes {
+  const shadowed = new Map<string, Map<string, string[]>>();
+  for (const { gateway, routes } of listeners) {
     const owner = new Map<string, RankedRoute>();
     for (const ranked of routes) {
       const key = matchIdentity(ranked);
@@ -24,10 +31,13 @@ export function findShadowedRoutes(sortedPerListener: Iterable<readonly RankedRo
       const { source } = ranked;
       const from = `${winner.source.namespace}/${winner.source.name}`;
       if (from === `${source.namespace}/${source.name}`) continue;
-      const messages = shadowed.get(`${source.namespace}/${source.name}`) ?? [];
+      const routeKey = `${source.namespace}/${source.name}`;
+      const byGateway = shadowed.get(routeKey) ?? new Map<string, string[]>();
+      const messages = byGateway.get(gateway) ?? [];
       const message = `Rule ${source.rule} match ${source.match} on hostname ${ranked.route.hostname} is shadowed by HTTPRoute ${from} rule ${winner.source.rule}, which takes precedence`;
       if (!messages.includes(message)) messages.push(message);
-      shadowed.set(`${source.namespace}/${source.name}`, messages);
+      byGateway.set(gateway, messages);
+      shadowed.set(routeKey, byGateway);
     }
   }
   return shadowed;
