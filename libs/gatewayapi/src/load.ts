@@ -5,6 +5,7 @@ import { decodeBackend } from './load/backend.ts';
 import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
+import { decodeHTTPRouteFilter, decodeServiceImport } from './load/extension-resources.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
@@ -74,6 +75,8 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],
+  ['multicluster.x-k8s.io/v1alpha1 ServiceImport', decodeServiceImport],
+  ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
 ]);
 
 /**

@@ -3,10 +3,15 @@
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
  */
 
+import type { BackendObjectReference, HTTPRouteFilter, HTTPRouteFilterResource } from './http/filter-types.ts';
+export type * from './http/filter-types.ts';
+
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
 /** The core API group ("" in Kubernetes references). */
 export const CORE_GROUP = '';
+/** ServiceImport backends (Multi-Cluster Services API). */
+export const MULTICLUSTER_GROUP = 'multicluster.x-k8s.io';
 
 export interface ClusterObjectMeta {
   readonly name: string;
@@ -141,8 +146,15 @@ export interface HTTPRouteRule {
   readonly matches: readonly HTTPRouteMatch[];
   readonly filters: readonly HTTPRouteFilter[];
   readonly backendRefs: readonly HTTPBackendRef[];
-  /** Rule fields that are valid but not translated yet (`timeouts`, `retry`, `sessionPersistence`). */
+  readonly timeouts?: RouteTimeouts;
+  /** Rule fields that are valid but not translated yet (`retry`, `sessionPersistence`). */
   readonly unimplementedFields: readonly string[];
+}
+
+/** `timeouts`, in milliseconds; 0 disables the timeout. */
+export interface RouteTimeouts {
+  readonly request?: number;
+  readonly backendRequest?: number;
 }
 
 export type PathMatchType = 'Exact' | 'PathPrefix' | 'RegularExpression';
@@ -162,27 +174,8 @@ export interface NameValueMatch {
   readonly value: string;
 }
 
-export type HTTPRouteFilterType =
-  | 'RequestHeaderModifier'
-  | 'ResponseHeaderModifier'
-  | 'RequestMirror'
-  | 'RequestRedirect'
-  | 'URLRewrite'
-  | 'ExtensionRef'
-  | 'CORS';
-
-/** Only the type for now: no filter is translated yet. */
-export interface HTTPRouteFilter {
-  readonly type: HTTPRouteFilterType;
-}
-
-export interface BackendRef {
-  readonly group: string;
-  readonly kind: string;
-  readonly name: string;
-  /** As written; absent means the route's namespace. */
-  readonly namespace?: string;
-  readonly port?: number;
+/** A backendRef of any route kind: where requests go, and their share. */
+export interface BackendRef extends BackendObjectReference {
   readonly weight: number;
 }
 
@@ -279,6 +272,13 @@ export interface Secret {
 /** The Secret type listener certificates must have. */
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
+/** multicluster.x-k8s.io ServiceImport: a Service exported from other clusters. */
+export interface ServiceImport {
+  readonly kind: 'ServiceImport';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly ports: readonly ServicePort[] };
+}
+
 export interface Namespace {
   readonly kind: 'Namespace';
   readonly metadata: ClusterObjectMeta;
@@ -297,7 +297,9 @@ export type Resource =
   | EndpointSlice
   | Namespace
   | Secret
-  | EnvoyProxy;
+  | EnvoyProxy
+  | ServiceImport
+  | HTTPRouteFilterResource;
 
 export type ResourceKind = Resource['kind'];
 
@@ -316,6 +318,8 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   UDPRoute: `${GATEWAY_API_GROUP}/v1`,
   Secret: 'v1',
   EnvoyProxy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  ServiceImport: `${MULTICLUSTER_GROUP}/v1alpha1`,
+  HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */
@@ -331,5 +335,7 @@ export function describeResource(resource: Resource): string {
 
 /** Label set on EndpointSlices that names their Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** Label set on EndpointSlices that names their ServiceImport. */
+export const MULTICLUSTER_SERVICE_NAME_LABEL = 'multicluster.kubernetes.io/service-name';
 /** Label Kubernetes sets on every Namespace to its own name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

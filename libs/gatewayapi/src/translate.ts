@@ -11,6 +11,7 @@ import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, withdrawn, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
 import { compareText, indexResources } from './translate/resource-index.ts';
+import { withOverlaps } from './translate/route-overlap-status.ts';
 
 export type { TranslateOptions } from './translate/listeners.ts';
 
@@ -108,7 +109,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
 
-  return { xds, infra, rateLimit: new Map(), statuses: statuses.sort(compareStatuses) };
+  const withShadowing = withOverlaps(statuses, listenerRoutes, index.httpRoutes);
+  return { xds, infra, rateLimit: new Map(), statuses: withShadowing.sort(compareStatuses) };
 }
 
 function keyOf(metadata: { namespace: string; name: string }): string {

@@ -2,6 +2,14 @@
  * xDS IR: what one Envoy fleet (one IR key) must serve. Produced by libs/gatewayapi, consumed by libs/xds.
  * Plain readonly data so it survives JSON round trips over the bus unchanged.
  */
+import type {
+  HeaderOperations,
+  Mirror,
+  QueryParamMatch,
+  Redirect,
+  RouteTimeouts,
+  URLRewrite,
+} from './http-features.ts';
 
 import type { TCPListener, UDPListener } from './l4.ts';
 import type { TLSTerminate } from './tls.ts';
@@ -54,13 +62,26 @@ export interface HTTPRoute {
   readonly hostname: string;
   readonly pathMatch: StringMatch;
   readonly headerMatches: readonly HeaderMatch[];
+  readonly queryParamMatches?: readonly QueryParamMatch[];
   readonly action: RouteAction;
+  /** Changes to the request before it is forwarded (or mirrored). */
+  readonly requestHeaders?: HeaderOperations;
+  readonly responseHeaders?: HeaderOperations;
+  readonly urlRewrite?: URLRewrite;
+  readonly mirrors?: readonly Mirror[];
+  readonly timeouts?: RouteTimeouts;
   readonly metadata: SourceMetadata;
 }
 
 export type RouteAction =
   | { readonly type: 'Forward'; readonly destination: RouteDestination }
-  | { readonly type: 'DirectResponse'; readonly statusCode: number; readonly body?: string };
+  | {
+      readonly type: 'DirectResponse';
+      readonly statusCode: number;
+      readonly body?: string;
+      readonly contentType?: string;
+    }
+  | { readonly type: 'Redirect'; readonly redirect: Redirect };
 
 export interface RouteDestination {
   /** `httproute/<ns>/<name>/rule/<i>`; becomes the Envoy cluster name. */
@@ -75,6 +96,9 @@ export interface DestinationSetting {
   readonly weight: number;
   readonly addressType: AddressType;
   readonly endpoints: readonly DestinationEndpoint[];
+  /** Per-backendRef header filters: applied only when this backend is the one chosen. */
+  readonly requestHeaders?: HeaderOperations;
+  readonly responseHeaders?: HeaderOperations;
   /**
    * The backendRef could not be resolved. The setting keeps its weight and has no endpoints, so Envoy answers
    * that share of the rule's traffic with 500 (as Envoy Gateway does).

@@ -92,6 +92,8 @@ function httpConnectionManager(routeConfigName: string, statPrefix: string): Pro
       initialConnectionWindowSize: 1048576,
     },
     serverHeaderTransformation: 'PASS_THROUGH',
+    // Hostnames never carry ports in Gateway API, and redirects must not leak the client's Host port.
+    stripAnyHostPort: true,
     useRemoteAddress: true,
     normalizePath: true,
     mergeSlashes: true,

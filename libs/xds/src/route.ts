@@ -1,11 +1,14 @@
-import type { HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
+import type { HeaderValue, HTTPListener, HTTPRoute, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
 import { destinationClusters } from './destination.ts';
+import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
 
 interface VirtualHost {
   readonly name: string;
   readonly metadata: SourceMetadata;
+  /** The Gateway listener port (the same for every listener sharing this route configuration). */
+  readonly listenerPort: number;
   readonly routes: HTTPRoute[];
 }
 
@@ -27,7 +30,7 @@ export function routeConfiguration(name: string, listeners: readonly HTTPListene
     virtualHosts: [...hosts.entries()].map(([hostname, host]) => ({
       name: host.name,
       domains: [hostname],
-      routes: host.routes.map(envoyRoute),
+      routes: host.routes.map((r) => envoyRoute(r, host.listenerPort)),
       metadata: sourceMetadata(host.metadata),
     })),
     // Host headers carry the port (`example.com:8080`); Gateway API hostnames never do.
@@ -37,19 +40,40 @@ export function routeConfiguration(name: string, listeners: readonly HTTPListene
 
 function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener, hostname: string): VirtualHost {
   // Dots would split Envoy's stat names, as in Envoy Gateway.
-  const host = { name: `${listener.name}/${hostname.replaceAll('.', '_')}`, metadata: listener.metadata, routes: [] };
+  const host = {
+    name: `${listener.name}/${hostname.replaceAll('.', '_')}`,
+    metadata: listener.metadata,
+    listenerPort: listener.externalPort,
+    routes: [],
+  };
   hosts.set(hostname, host);
   return host;
 }
 
-function envoyRoute(route: HTTPRoute): ProtoJson {
+function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
   const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
+  const queryParameters = (route.queryParamMatches ?? []).map((q) => ({
+    name: q.name,
+    stringMatch: stringMatch(q.match),
+  }));
   return {
     name: route.name,
-    match: { ...pathMatch(route.pathMatch), ...(headers.length > 0 && { headers }) },
-    ...routeAction(route.action),
+    match: {
+      ...pathMatch(route.pathMatch),
+      ...(headers.length > 0 && { headers }),
+      ...(queryParameters.length > 0 && { queryParameters }),
+    },
+    ...routeAction(route, listenerPort),
+    ...routeHeaderMutations(route, directResponseHeaders(route.action)),
     metadata: sourceMetadata(route.metadata),
   };
+}
+
+/** A direct response's content type is a response header set on the route. */
+function directResponseHeaders(action: RouteAction): HeaderValue[] {
+  return action.type === 'DirectResponse' && action.contentType !== undefined
+    ? [{ name: 'content-type', value: action.contentType }]
+    : [];
 }
 
 function pathMatch(match: StringMatch): ProtoJson {
@@ -77,25 +101,39 @@ function stringMatch(match: StringMatch): ProtoJson {
   }
 }
 
-function routeAction(action: RouteAction): ProtoJson {
+function routeAction(route: HTTPRoute, listenerPort: number): ProtoJson {
+  const action: RouteAction = route.action;
   if (action.type === 'DirectResponse') {
     const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
     return { directResponse: { status: action.statusCode, ...body } };
   }
+  if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect, listenerPort) };
   const clusters = destinationClusters(action.destination);
   const weighted = clusters.filter((c) => c.setting.weight > 0);
   if (weighted.length === 0) return { directResponse: { status: 500 } };
   const [single] = clusters;
+  // Per-backend header filters live on weighted cluster entries, so they apply only to the backend chosen.
+  const backendFilters = clusters.some((c) => c.setting.requestHeaders || c.setting.responseHeaders);
   const target =
-    clusters.length === 1 && single
+    clusters.length === 1 && single && !backendFilters
       ? { cluster: single.name }
-      : { weightedClusters: { clusters: weighted.map((c) => ({ name: c.name, weight: c.setting.weight })) } };
+      : {
+          weightedClusters: {
+            clusters: weighted.map((c) => ({
+              name: c.name,
+              weight: c.setting.weight,
+              ...headerMutations(c.setting.requestHeaders, 'request'),
+              ...headerMutations(c.setting.responseHeaders, 'response'),
+            })),
+          },
+        };
   // Unresolved backendRefs have no cluster; their share of requests is answered with 500, as Gateway API asks.
   const invalid = clusters.some((c) => c.setting.invalid);
   return {
     route: {
       ...target,
       ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
+      ...forwardFeatures(route),
       upgradeConfigs: [{ upgradeType: 'websocket' }],
     },
   };

@@ -57,14 +57,18 @@ export function translateXds(ir: XdsIR): XdsResources {
   };
 }
 
-/** Each destination once: a rule's routes repeat it for every hostname and match. */
+/** Each destination (and mirror destination) once: a rule's routes repeat it for every hostname and match. */
 function destinations(ir: XdsIR): RouteDestination[] {
   const seen = new Map<string, RouteDestination>();
   const add = (destination: RouteDestination) => {
     if (!seen.has(destination.name)) seen.set(destination.name, destination);
   };
   for (const listener of ir.http) {
-    for (const { action } of listener.routes) if (action.type === 'Forward') add(action.destination);
+    for (const { action, mirrors } of listener.routes) {
+      if (action.type !== 'Forward') continue;
+      add(action.destination);
+      for (const mirror of mirrors ?? []) add(mirror.destination);
+    }
   }
   for (const listener of ir.tcp ?? []) for (const route of listener.routes) add(route.destination);
   for (const listener of ir.udp ?? []) if (listener.route) add(listener.route.destination);

@@ -69,3 +69,11 @@ export function requestedResponseHeaders(req: IncomingMessage): Array<[string, s
   }
   return out;
 }
+
+/** `?delay=1s` / `?delay=500ms`: how long to wait before answering (to exercise gateway timeouts). */
+export function requestedDelayMs(path: string): number {
+  const delay = new URL(path, 'http://placeholder').searchParams.get('delay');
+  const match = delay === null ? null : /^(\d+)(ms|s)$/.exec(delay);
+  if (!match) return 0;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}

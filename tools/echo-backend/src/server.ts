@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeRequest, requestedResponseHeaders, type EchoIdentity } from './echo.ts';
+import { describeRequest, requestedDelayMs, requestedResponseHeaders, type EchoIdentity } from './echo.ts';
 
 export interface EchoServer {
   readonly port: number;
@@ -8,16 +8,34 @@ export interface EchoServer {
 }
 
 const STATUS_PATH = /^\/status\/(\d{3})$/;
+/** Lists the paths this backend has served (oldest first), so tests can see mirrored requests arrive. */
+const REQUESTS_PATH = '/__requests';
+const MAX_REMEMBERED = 1000;
 
 /** Starts the HTTP echo backend; port 0 picks a free port. */
 export async function startEchoServer(identity: EchoIdentity, port: number, host = '127.0.0.1'): Promise<EchoServer> {
   let boundPort = port;
+  const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (path === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
       return;
     }
+    if (path === REQUESTS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
+      return;
+    }
+    seen.push(path);
+    if (seen.length > MAX_REMEMBERED) seen.shift();
+    const delay = requestedDelayMs(path);
+    if (delay > 0) {
+      setTimeout(() => answer(req, res, path), delay).unref();
+      return;
+    }
+    answer(req, res, path);
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     const status = STATUS_PATH.exec(path);
     if (status) {
       res.writeHead(Number(status[1])).end();
@@ -31,8 +49,8 @@ export async function startEchoServer(identity: EchoIdentity, port: number, host
     for (const [name, value] of requestedResponseHeaders(req)) {
       headers[name] = headers[name] ? `${headers[name]},${value}` : value;
     }
-    res.writeHead(200, headers).end(body);
-  });
+    if (!res.destroyed) res.writeHead(200, headers).end(body);
+  };
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

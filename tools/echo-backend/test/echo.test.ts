@@ -52,4 +52,17 @@ describe('echo backend', () => {
       await udp.close();
     }
   });
+
+  it('waits ?delay= before answering', async () => {
+    const started = Date.now();
+    const res = await fetch(`http://127.0.0.1:${server.port}/slow?delay=200ms`);
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('lists the paths it served at /__requests', async () => {
+    await fetch(`http://127.0.0.1:${server.port}/remember-me?x=1`);
+    const seen = (await (await fetch(`http://127.0.0.1:${server.port}/__requests`)).json()) as string[];
+    expect(seen).toContain('/remember-me?x=1');
+  });
 });

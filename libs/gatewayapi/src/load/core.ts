@@ -33,7 +33,7 @@ export function decodeService(doc: Fields, problems: Problems): Service {
   };
 }
 
-function servicePort(value: unknown, path: Path, problems: Problems): ServicePort {
+export function servicePort(value: unknown, path: Path, problems: Problems): ServicePort {
   const fields = object(value, path, problems);
   const name = optional(fields, 'name', portName, path, problems);
   const target = optional(fields, 'targetPort', targetPort, path, problems);

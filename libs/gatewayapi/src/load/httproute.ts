@@ -1,13 +1,12 @@
 import {
-  CORE_GROUP,
   GATEWAY_API_GROUP,
   type HTTPBackendRef,
   type HTTPRoute,
-  type HTTPRouteFilter,
   type HTTPRouteMatch,
   type HTTPRouteRule,
   type NameValueMatch,
   type ParentReference,
+  type RouteTimeouts,
 } from '../resources.ts';
 import {
   checkUnique,
@@ -35,11 +34,12 @@ import {
   port,
   sectionName,
 } from './formats.ts';
+import { backendObjectReferenceFields, checkRuleFilters, httpRouteFilter } from './http-filters.ts';
 import { objectMeta } from './metadata.ts';
 
 const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] };
 /** Rule fields that are schema-valid but not translated yet. */
-const UNIMPLEMENTED_RULE_FIELDS = ['timeouts', 'retry', 'sessionPersistence'];
+const UNIMPLEMENTED_RULE_FIELDS = ['retry', 'sessionPersistence'];
 
 export function decodeHTTPRoute(doc: Fields, problems: Problems): HTTPRoute {
   const spec = object(doc['spec'], ['spec'], problems);
@@ -48,6 +48,9 @@ export function decodeHTTPRoute(doc: Fields, problems: Problems): HTTPRoute {
   checkParentRefs(parentRefs, metadata.namespace, ['spec', 'parentRefs'], problems);
   const hostnames = defaulted(spec, 'hostnames', list(hostname, { max: 16 }), [], ['spec'], problems);
   const rules = defaulted(spec, 'rules', list(rule, { max: 16 }), [defaultRule()], ['spec'], problems);
+  // Unnamed rules get a key no valid name can take, so only real names are compared.
+  const ruleNames = rules.map((r, i) => r.name ?? `#${i}`);
+  checkUnique(ruleNames, (n) => n, ['spec', 'rules'], 'rule name', problems);
   const matchCount = rules.reduce((n, r) => n + r.matches.length, 0);
   if (matchCount >= 128) problems.add(['spec', 'rules'], 'must have fewer than 128 matches in total');
   return {
@@ -109,13 +112,47 @@ function rule(value: unknown, path: Path, problems: Problems): HTTPRouteRule {
   const fields = object(value, path, problems);
   const name = optional(fields, 'name', sectionName, path, problems);
   const matches = optional(fields, 'matches', list(match, { max: 64 }), path, problems);
+  const filters = defaulted(fields, 'filters', list(httpRouteFilter, { max: 16 }), [], path, problems);
+  // An empty list means "match everything", as an absent one does.
+  const effectiveMatches = matches === undefined || matches.length === 0 ? [DEFAULT_MATCH] : matches;
+  checkRuleFilters(filters, effectiveMatches, path, problems);
+  const backendRefs = defaulted(fields, 'backendRefs', list(backendRef, { max: 16 }), [], path, problems);
+  backendRefs.forEach((ref, i) =>
+    checkRuleFilters(ref.filters, effectiveMatches, [...path, 'backendRefs', i], problems),
+  );
+  const timeouts = optional(fields, 'timeouts', routeTimeouts, path, problems);
   return {
     ...(name !== undefined && { name }),
-    // An empty list means "match everything", as an absent one does.
-    matches: matches === undefined || matches.length === 0 ? [DEFAULT_MATCH] : matches,
-    filters: defaulted(fields, 'filters', list(filter, { max: 16 }), [], path, problems),
-    backendRefs: defaulted(fields, 'backendRefs', list(backendRef, { max: 16 }), [], path, problems),
+    matches: effectiveMatches,
+    filters,
+    backendRefs,
+    ...(timeouts !== undefined && { timeouts }),
     unimplementedFields: UNIMPLEMENTED_RULE_FIELDS.filter((f) => !isAbsent(fields[f])),
+  };
+}
+
+/** Gateway API durations: 1-4 groups of up to 5 digits with a unit, e.g. `1h30m`, `500ms`. */
+const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+function duration(value: unknown, path: Path, problems: Problems): number {
+  const text = string({ pattern: DURATION, format: 'a duration such as 10s, 500ms or 1h30m' })(value, path, problems);
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ms|h|m|s)/g)) ms += Number(amount) * (UNIT_MS[unit!] ?? 0);
+  return ms;
+}
+
+function routeTimeouts(value: unknown, path: Path, problems: Problems): RouteTimeouts {
+  const fields = object(value, path, problems);
+  const request = optional(fields, 'request', duration, path, problems);
+  const backendRequest = optional(fields, 'backendRequest', duration, path, problems);
+  // CEL: a backend request cannot outlast the whole request (0 disables either).
+  if (request && backendRequest && backendRequest > request) {
+    problems.add([...path, 'backendRequest'], 'must be <= request timeout');
+  }
+  return {
+    ...(request !== undefined && { request }),
+    ...(backendRequest !== undefined && { backendRequest }),
   };
 }
 
@@ -166,42 +203,11 @@ function nameValueMatch(maxValue: number) {
   };
 }
 
-function filter(value: unknown, path: Path, problems: Problems): HTTPRouteFilter {
-  const fields = object(value, path, problems);
-  const type = field(
-    fields,
-    'type',
-    oneOf([
-      'RequestHeaderModifier',
-      'ResponseHeaderModifier',
-      'RequestMirror',
-      'RequestRedirect',
-      'URLRewrite',
-      'ExtensionRef',
-      'CORS',
-    ]),
-    path,
-    problems,
-  );
-  return { type };
-}
-
 function backendRef(value: unknown, path: Path, problems: Problems): HTTPBackendRef {
   const fields = object(value, path, problems);
-  const refGroup = defaulted(fields, 'group', group, CORE_GROUP, path, problems);
-  const refKind = defaulted(fields, 'kind', kind, 'Service', path, problems);
-  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
-  const refPort = optional(fields, 'port', port, path, problems);
-  if (refGroup === CORE_GROUP && refKind === 'Service' && refPort === undefined) {
-    problems.add([...path, 'port'], 'is required for a Service reference');
-  }
   return {
-    group: refGroup,
-    kind: refKind,
-    name: field(fields, 'name', objectName, path, problems),
-    ...(namespace !== undefined && { namespace }),
-    ...(refPort !== undefined && { port: refPort }),
+    ...backendObjectReferenceFields(fields, path, problems),
     weight: defaulted(fields, 'weight', integer(0, 1_000_000), 1, path, problems),
-    filters: defaulted(fields, 'filters', list(filter, { max: 16 }), [], path, problems),
+    filters: defaulted(fields, 'filters', list(httpRouteFilter, { max: 16 }), [], path, problems),
   };
 }

@@ -3,10 +3,10 @@ import {
   CORE_GROUP,
   ENVOY_GATEWAY_GROUP,
   GATEWAY_API_GROUP,
+  MULTICLUSTER_GROUP,
   type Backend,
   type BackendRef,
-  type HTTPRouteFilter,
-  type Service,
+  type EndpointSlice,
   type ServiceProtocol,
   type ServicePort,
 } from '../resources.ts';
@@ -27,9 +27,12 @@ export interface BackendRefOwner {
   readonly protocol?: ServiceProtocol;
 }
 
-/** Resolves one backendRef to the endpoints of a Service (from its EndpointSlices) or of a Backend. */
+/**
+ * Resolves one backendRef to the endpoints of a Service or ServiceImport (from their EndpointSlices) or of a
+ * Backend. Filters on the backendRef are the caller's concern.
+ */
 export function resolveBackendRef(
-  ref: BackendRef & { readonly filters?: readonly HTTPRouteFilter[] },
+  ref: BackendRef,
   owner: BackendRefOwner,
   settingName: string,
   index: ResourceIndex,
@@ -38,14 +41,13 @@ export function resolveBackendRef(
   const namespace = ref.namespace ?? owner.namespace;
   const fail = (reason: string, message: string): BackendResolution => ({ valid: false, problem: { reason, message } });
 
-  if (ref.filters && ref.filters.length > 0)
-    return fail('UnsupportedRefValue', 'backendRef filters are not supported yet');
   const isService = ref.group === CORE_GROUP && ref.kind === 'Service';
   const isBackend = ref.group === ENVOY_GATEWAY_GROUP && ref.kind === 'Backend';
-  if (!isService && !isBackend) {
+  const isServiceImport = ref.group === MULTICLUSTER_GROUP && ref.kind === 'ServiceImport';
+  if (!isService && !isBackend && !isServiceImport) {
     return fail(
       'InvalidKind',
-      `${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} is not a supported backend kind, only Service and ${ENVOY_GATEWAY_GROUP}/Backend are`,
+      `${ref.group === CORE_GROUP ? '' : `${ref.group}/`}${ref.kind} is not a supported backend kind, only Service, ${MULTICLUSTER_GROUP}/ServiceImport and ${ENVOY_GATEWAY_GROUP}/Backend are`,
     );
   }
   const from = { group: GATEWAY_API_GROUP, kind: owner.kind, namespace: owner.namespace };
@@ -64,14 +66,19 @@ export function resolveBackendRef(
     if (problem) return fail(problem.reason, `Backend ${namespace}/${ref.name} is not accepted: ${problem.message}`);
     return { valid: true, setting: backendSetting(backend, settingName, ref.weight) };
   }
-  const service = index.service(namespace, ref.name);
-  if (!service) return fail('BackendNotFound', `Service ${namespace}/${ref.name} not found`);
+  const service = isServiceImport ? index.serviceImport(namespace, ref.name) : index.service(namespace, ref.name);
+  if (!service) return fail('BackendNotFound', `${ref.kind} ${namespace}/${ref.name} not found`);
+  if (ref.port === undefined)
+    return fail('PortNotSpecified', 'A valid port number corresponding to a port on the Service must be specified');
   const protocol = owner.protocol ?? 'TCP';
   const servicePort = service.spec.ports.find((p) => p.port === ref.port && p.protocol === protocol);
   if (!servicePort) {
     return fail('PortNotFound', `${protocol} Port ${ref.port} not found on service ${namespace}/${ref.name}`);
   }
-  return { valid: true, setting: serviceSetting(service, servicePort, index, settingName, ref.weight) };
+  const slices = isServiceImport
+    ? index.serviceImportSlices(namespace, ref.name)
+    : index.endpointSlices(namespace, ref.name);
+  return { valid: true, setting: serviceSetting(slices, servicePort, settingName, ref.weight) };
 }
 
 /** A backendRef that failed keeps its weight, so its share of requests is answered with 500. */
@@ -91,19 +98,19 @@ function backendSetting(backend: Backend, name: string, weight: number): Destina
 }
 
 /**
- * Endpoints come from the Service's EndpointSlices (not its cluster IP), as Envoy Gateway routes by default:
+ * Endpoints come from the EndpointSlices of the Service or ServiceImport (not a cluster IP), as Envoy Gateway
+ * routes by default:
  * the ready addresses of each slice, on the slice port that carries the Service port (same name, or the
  * numeric targetPort for an unnamed slice port). No endpoints is valid: Envoy then answers 503.
  */
 function serviceSetting(
-  service: Service,
+  slices: readonly EndpointSlice[],
   servicePort: ServicePort,
-  index: ResourceIndex,
   name: string,
   weight: number,
 ): DestinationSetting {
   const endpoints = new Map<string, DestinationEndpoint>();
-  for (const slice of index.endpointSlices(service.metadata.namespace, service.metadata.name)) {
+  for (const slice of slices) {
     if (slice.addressType === 'FQDN') continue;
     const slicePort = slice.ports.find(
       (p) =>

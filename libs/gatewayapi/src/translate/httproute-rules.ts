@@ -1,10 +1,20 @@
-import type { DestinationSetting, HeaderMatch, RouteAction, SourceMetadata, StringMatch } from '@eg/ir';
+import type {
+  DestinationSetting,
+  HeaderMatch,
+  QueryParamMatch,
+  RouteAction,
+  RouteTimeouts,
+  SourceMetadata,
+  StringMatch,
+} from '@eg/ir';
 import type { HTTPRoute, HTTPRouteMatch, HTTPRouteRule } from '../resources.ts';
 import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
 import type { Problem } from './conditions.ts';
 import { hostnameSuffix } from './hostnames.ts';
+import { backendRefHeaderFilters, translateRuleFilters, type RuleFilterFeatures } from './http-filters.ts';
 import type { TranslateOptions } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
+import { isValidRegex } from './regex.ts';
 import type { ResourceIndex } from './resource-index.ts';
 
 /** One rule, translated once per route and copied onto every listener hostname the route attaches to. */
@@ -13,11 +23,13 @@ interface TranslatedRule {
   readonly name?: string;
   readonly matches: readonly HTTPRouteMatch[];
   readonly action: RouteAction;
+  readonly features: Omit<RuleFilterFeatures, 'action'>;
+  readonly timeouts?: RouteTimeouts;
 }
 
 export interface TranslatedRules {
   readonly rules: readonly TranslatedRule[];
-  /** Unresolvable backendRefs (ResolvedRefs=False), in rule and backendRef order. */
+  /** Unresolvable references (ResolvedRefs=False), in rule and reference order. */
   readonly refProblems: readonly Problem[];
   /** Rules left out because they use what cannot be translated. */
   readonly dropped: readonly { readonly index: number; readonly message: string }[];
@@ -39,50 +51,91 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
       return;
     }
     const destination = `httproute/${namespace}/${name}/rule/${i}`;
+    const filters = translateRuleFilters(rule.filters, {
+      route,
+      ruleIndex: i,
+      matches: rule.matches,
+      destination,
+      index,
+      options,
+    });
+    refProblems.push(...filters.problems);
     const settings: DestinationSetting[] = [];
     rule.backendRefs.forEach((ref, k) => {
       const settingName = `${destination}/backend/${k}`;
       const resolved = resolveBackendRef(ref, { kind: 'HTTPRoute', namespace }, settingName, index, options);
-      if (!resolved.valid) {
-        const { reason, message } = resolved.problem;
-        refProblems.push({ reason, message: `Failed to process route rule ${i} backendRef ${k}: ${message}` });
+      const headerFilters = backendRefHeaderFilters(ref.filters);
+      const problem = !resolved.valid
+        ? resolved.problem
+        : 'unsupported' in headerFilters
+          ? {
+              reason: 'UnsupportedValue',
+              message: `${headerFilters.unsupported} is not supported as a backendRef filter`,
+            }
+          : undefined;
+      if (problem) {
+        refProblems.push({
+          reason: problem.reason,
+          message: `Failed to process route rule ${i} backendRef ${k}: ${problem.message}`,
+        });
       }
       // A zero weight takes no traffic, valid or not.
       if (ref.weight === 0) return;
-      settings.push(resolved.valid ? resolved.setting : invalidSetting(settingName, ref.weight));
+      if (!resolved.valid || 'unsupported' in headerFilters) settings.push(invalidSetting(settingName, ref.weight));
+      else settings.push({ ...resolved.setting, ...headerFilters });
     });
     const usableWeight = settings.filter((s) => !s.invalid).reduce((sum, s) => sum + s.weight, 0);
+    const { action: filterAction, ...features } = filters.features;
     const action: RouteAction =
-      usableWeight === 0
+      filterAction ??
+      (usableWeight === 0
         ? { type: 'DirectResponse', statusCode: 500 }
-        : { type: 'Forward', destination: { name: destination, settings } };
-    rules.push({ index: i, ...(rule.name !== undefined && { name: rule.name }), matches: rule.matches, action });
+        : { type: 'Forward', destination: { name: destination, settings } });
+    rules.push({
+      index: i,
+      ...(rule.name !== undefined && { name: rule.name }),
+      matches: rule.matches,
+      action,
+      features,
+      ...(rule.timeouts !== undefined && { timeouts: rule.timeouts }),
+    });
   });
   return { rules, refProblems, dropped };
 }
 
-/** What in a rule this slice cannot translate faithfully; such a rule is dropped rather than half-applied. */
+/** What in a rule cannot be translated faithfully; such a rule is dropped rather than half-applied. */
 function unsupportedFeature(rule: HTTPRouteRule): string | undefined {
-  if (rule.filters.length > 0) return 'filters are not supported yet';
-  if (rule.unimplementedFields.length > 0) return `${rule.unimplementedFields.join(', ')} are not supported yet`;
-  if (rule.matches.some((m) => m.queryParams.length > 0)) return 'query parameter matches are not supported yet';
+  if (rule.filters.some((f) => f.type === 'CORS')) return 'the CORS filter is not supported yet';
+  const protectedHeader = protectedHeaderChange(rule);
+  if (protectedHeader) return protectedHeader;
+  const fields = rule.unimplementedFields;
+  if (fields.length > 0) return `${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} not supported yet`;
   const patterns = rule.matches.flatMap((m) => [
     ...(m.path.type === 'RegularExpression' ? [m.path.value] : []),
     ...m.headers.filter((h) => h.type === 'RegularExpression').map((h) => h.value),
+    ...m.queryParams.filter((q) => q.type === 'RegularExpression').map((q) => q.value),
   ]);
   const bad = patterns.find((p) => !isValidRegex(p));
   return bad === undefined ? undefined : `invalid regular expression ${JSON.stringify(bad)}`;
 }
 
-function isValidRegex(pattern: string): boolean {
-  // Envoy uses RE2, which has no lookaround or backreferences; reject those before Envoy does.
-  if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) return false;
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
+/** Envoy refuses (with the whole route table) header filters that touch Host; URLRewrite hostname does that job. */
+function protectedHeaderChange(rule: HTTPRouteRule): string | undefined {
+  const filters = [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)];
+  for (const filter of filters) {
+    const modifier =
+      filter.type === 'RequestHeaderModifier'
+        ? filter.requestHeaderModifier
+        : filter.type === 'ResponseHeaderModifier'
+          ? filter.responseHeaderModifier
+          : undefined;
+    if (!modifier) continue;
+    const names = [...modifier.set.map((h) => h.name), ...modifier.add.map((h) => h.name), ...modifier.remove];
+    if (names.some((n) => n.toLowerCase() === 'host')) {
+      return `${filter.type} cannot modify the Host header (use a URLRewrite hostname)`;
+    }
   }
+  return undefined;
 }
 
 /** The IR routes of the translated rules for one hostname of one listener. */
@@ -96,13 +149,17 @@ export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRu
         name,
         ...(rule.name !== undefined && { sectionName: rule.name }),
       };
+      const queryParamMatches = queryMatches(match);
       return {
         route: {
           name: `httproute/${namespace}/${name}/rule/${rule.index}/match/${j}/${hostnameSuffix(hostname)}`,
           hostname,
           pathMatch: pathMatch(match),
           headerMatches: headerMatches(match),
+          ...(queryParamMatches.length > 0 && { queryParamMatches }),
           action: rule.action,
+          ...rule.features,
+          ...(rule.timeouts !== undefined && { timeouts: rule.timeouts }),
           metadata,
         },
         source: {
@@ -114,6 +171,7 @@ export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRu
         },
         hasMethodMatch: match.method !== undefined,
         headerMatchCount: match.headers.length,
+        queryMatchCount: match.queryParams.length,
       };
     }),
   );
@@ -129,4 +187,8 @@ function headerMatches(match: HTTPRouteMatch): HeaderMatch[] {
   const headers: HeaderMatch[] = match.headers.map((h) => ({ name: h.name, match: { type: h.type, value: h.value } }));
   if (match.method) headers.push({ name: ':method', match: { type: 'Exact', value: match.method } });
   return headers;
+}
+
+function queryMatches(match: HTTPRouteMatch): QueryParamMatch[] {
+  return match.queryParams.map((q) => ({ name: q.name, match: { type: q.type, value: q.value } }));
 }

@@ -16,13 +16,15 @@ export interface RankedRoute {
   readonly hasMethodMatch: boolean;
   /** Header matches, not counting the method. */
   readonly headerMatchCount: number;
+  readonly queryMatchCount: number;
 }
 
 const PATH_RANK: Readonly<Record<StringMatch['type'], number>> = { Exact: 0, RegularExpression: 1, Prefix: 2 };
 
 /**
  * Gateway API precedence, most specific first: hostname, Exact before RegularExpression before prefix path,
- * longer path, a method match, more header matches; then the older route, namespace/name, rule and match index.
+ * longer path, a method match, more header matches, more query parameter matches; then the older route,
+ * namespace/name, rule and match index.
  */
 export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
   return (
@@ -31,6 +33,7 @@ export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
     b.route.pathMatch.value.length - a.route.pathMatch.value.length ||
     Number(b.hasMethodMatch) - Number(a.hasMethodMatch) ||
     b.headerMatchCount - a.headerMatchCount ||
+    b.queryMatchCount - a.queryMatchCount ||
     compareCreation(a.source.createdAt, b.source.createdAt) ||
     compareText(a.source.namespace, b.source.namespace) ||
     compareText(a.source.name, b.source.name) ||

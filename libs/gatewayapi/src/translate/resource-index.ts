@@ -1,5 +1,6 @@
 import { canonicalJSON } from '@eg/ir';
 import {
+  MULTICLUSTER_SERVICE_NAME_LABEL,
   NAMESPACE_NAME_LABEL,
   SERVICE_NAME_LABEL,
   type Backend,
@@ -8,12 +9,14 @@ import {
   type Gateway,
   type GatewayClass,
   type HTTPRoute,
+  type HTTPRouteFilterResource,
   type Namespace,
   type ReferenceGrant,
   type Resource,
   type Resources,
   type Secret,
   type Service,
+  type ServiceImport,
   type TCPRoute,
   type TLSRoute,
   type UDPRoute,
@@ -38,6 +41,11 @@ export interface ResourceIndex {
   envoyProxy(namespace: string, name: string): EnvoyProxy | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
+  serviceImport(namespace: string, name: string): ServiceImport | undefined;
+  /** EndpointSlices labelled as belonging to the ServiceImport (multi-cluster endpoints). */
+  serviceImportSlices(namespace: string, name: string): readonly EndpointSlice[];
+  /** Envoy Gateway HTTPRouteFilter resources, referenced by ExtensionRef filters. */
+  httpRouteFilter(namespace: string, name: string): HTTPRouteFilterResource | undefined;
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
   namespaceLabels(name: string): Readonly<Record<string, string>>;
 }
@@ -52,15 +60,10 @@ export function indexResources(resources: Resources): ResourceIndex {
   const backendsByName = byNamespacedName(backends);
   const secrets = byNamespacedName(ofKind('Secret'));
   const envoyProxies = byNamespacedName(ofKind('EnvoyProxy'));
-  const slices = new Map<string, EndpointSlice[]>();
-  for (const slice of ofKind('EndpointSlice')) {
-    const service = slice.metadata.labels[SERVICE_NAME_LABEL];
-    if (service === undefined) continue;
-    const key = `${slice.metadata.namespace}/${service}`;
-    const list = slices.get(key);
-    if (list) list.push(slice);
-    else slices.set(key, [slice]);
-  }
+  const slices = slicesByLabel(ofKind('EndpointSlice'), SERVICE_NAME_LABEL);
+  const importSlices = slicesByLabel(ofKind('EndpointSlice'), MULTICLUSTER_SERVICE_NAME_LABEL);
+  const serviceImports = byNamespacedName(ofKind('ServiceImport'));
+  const routeFilters = byNamespacedName(ofKind('HTTPRouteFilter'));
   const namespaces = new Map<string, Namespace>(ofKind('Namespace').map((n) => [n.metadata.name, n]));
 
   return {
@@ -77,8 +80,25 @@ export function indexResources(resources: Resources): ResourceIndex {
     secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
     envoyProxy: (namespace, name) => envoyProxies.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
+    serviceImport: (namespace, name) => serviceImports.get(`${namespace}/${name}`),
+    serviceImportSlices: (namespace, name) => importSlices.get(`${namespace}/${name}`) ?? [],
+    httpRouteFilter: (namespace, name) => routeFilters.get(`${namespace}/${name}`),
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };
+}
+
+/** Slices grouped by `<namespace>/<value of label>`. */
+function slicesByLabel(all: readonly EndpointSlice[], label: string): Map<string, EndpointSlice[]> {
+  const grouped = new Map<string, EndpointSlice[]>();
+  for (const slice of all) {
+    const owner = slice.metadata.labels[label];
+    if (owner === undefined) continue;
+    const key = `${slice.metadata.namespace}/${owner}`;
+    const list = grouped.get(key);
+    if (list) list.push(slice);
+    else grouped.set(key, [slice]);
+  }
+  return grouped;
 }
 
 function byNamespacedName<T extends { metadata: { namespace: string; name: string } }>(items: readonly T[]) {

@@ -1,0 +1,43 @@
+import type { Condition, ResourceStatus } from '@eg/ir';
+import type { HTTPRoute, ParentReference } from '../resources.ts';
+import type { ListenerContext } from './listeners.ts';
+import { comparePrecedence, type RankedRoute } from './precedence.ts';
+import { findShadowedRoutes, overlapCondition } from './route-overlaps.ts';
+
+interface RouteParentStatus {
+  readonly parentRef: ParentReference;
+  readonly conditions: readonly Condition[];
+}
+
+/** Adds RouteRulesOverlap to each accepted parent (Gateway) on which another route shadows the HTTPRoute. */
+export function withOverlaps(
+  statuses: readonly ResourceStatus[],
+  perListener: ReadonlyMap<ListenerContext, readonly RankedRoute[]>,
+  routes: readonly HTTPRoute[],
+): ResourceStatus[] {
+  const shadowed = findShadowedRoutes(
+    [...perListener].map(([listener, ranked]) => ({
+      gateway: `${listener.gateway.metadata.namespace}/${listener.gateway.metadata.name}`,
+      routes: [...ranked].sort(comparePrecedence),
+    })),
+  );
+  if (shadowed.size === 0) return [...statuses];
+  const generations = new Map(routes.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r.metadata.generation]));
+  return statuses.map((status) => {
+    const key = `${status.namespace ?? ''}/${status.name}`;
+    const byGateway = status.kind === 'HTTPRoute' ? shadowed.get(key) : undefined;
+    if (!byGateway) return status;
+    const { parents } = status.status as { parents: readonly RouteParentStatus[] };
+    return {
+      ...status,
+      status: {
+        parents: parents.map((p) => {
+          const messages = byGateway.get(`${p.parentRef.namespace ?? status.namespace}/${p.parentRef.name}`);
+          const accepted = p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+          if (!messages || !accepted) return p;
+          return { ...p, conditions: [...p.conditions, overlapCondition(messages, generations.get(key) ?? 1)] };
+        }),
+      },
+    };
+  });
+}

@@ -1,0 +1,143 @@
+import type {
+  HeaderOperations,
+  HeaderValue,
+  HTTPRoute,
+  Mirror,
+  PathRewrite,
+  Redirect,
+  RouteTimeouts,
+  URLRewrite,
+} from '@eg/ir';
+import { destinationClusters } from './destination.ts';
+import type { ProtoJson } from './encode.ts';
+
+/** Envoy's header mutations for Gateway API set (overwrite) and add (append) semantics. */
+export function headerMutations(ops: HeaderOperations | undefined, direction: 'request' | 'response'): ProtoJson {
+  if (!ops) return {};
+  const toAdd = [
+    ...ops.set.map((h) => ({ header: { key: h.name, value: h.value }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
+    ...ops.add.map((h) => ({ header: { key: h.name, value: h.value }, appendAction: 'APPEND_IF_EXISTS_OR_ADD' })),
+  ];
+  return {
+    ...(toAdd.length > 0 && { [`${direction}HeadersToAdd`]: toAdd }),
+    ...(ops.remove.length > 0 && { [`${direction}HeadersToRemove`]: ops.remove }),
+  };
+}
+
+/** Route-level header mutations, plus response headers the route itself sets (e.g. a direct response's type). */
+export function routeHeaderMutations(route: HTTPRoute, setResponseHeaders: readonly HeaderValue[]): ProtoJson {
+  const response = route.responseHeaders ?? { set: [], add: [], remove: [] };
+  const withOwn =
+    setResponseHeaders.length === 0
+      ? route.responseHeaders
+      : { ...response, set: [...response.set, ...setResponseHeaders] };
+  return { ...headerMutations(route.requestHeaders, 'request'), ...headerMutations(withOwn, 'response') };
+}
+
+/** Path rewrite fields shared by RouteAction (`prefixRewrite`/`regexRewrite`) and RedirectAction. */
+function pathRewriteFields(path: PathRewrite, fullPathKey: 'regexRewrite' | 'pathRedirect'): ProtoJson {
+  switch (path.type) {
+    case 'ReplaceFullPath':
+      return fullPathKey === 'pathRedirect'
+        ? { pathRedirect: path.value }
+        : { regexRewrite: { pattern: { regex: '^/.*$' }, substitution: path.value } };
+    case 'ReplacePrefix': {
+      const prefix = path.prefix.replace(/\/+$/, '');
+      const replacement = path.value.replace(/\/+$/, '');
+      // Replacing with "/" must not leave "//rest" behind, and an empty prefix_rewrite means "no rewrite".
+      if (replacement === '') {
+        return { regexRewrite: { pattern: { regex: `^${escapeRegex(prefix)}\\/*` }, substitution: '/' } };
+      }
+      if (prefix === '') {
+        return { regexRewrite: { pattern: { regex: '^/' }, substitution: `${replacement}/` } };
+      }
+      return { prefixRewrite: replacement };
+    }
+    case 'RegexReplace':
+      return { regexRewrite: { pattern: { regex: path.pattern }, substitution: path.substitution } };
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const REDIRECT_CODES: Readonly<Record<Redirect['statusCode'], string>> = {
+  301: 'MOVED_PERMANENTLY',
+  302: 'FOUND',
+  303: 'SEE_OTHER',
+  307: 'TEMPORARY_REDIRECT',
+  308: 'PERMANENT_REDIRECT',
+};
+
+const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
+
+/**
+ * The spec's port rules: an explicit port wins; a scheme without a port means that scheme's well-known port;
+ * neither means the listener's port. A well-known port is left out of Location (the listener strips the Host
+ * port, so leaving portRedirect unset gives none).
+ */
+export function redirectAction(redirect: Redirect, listenerPort: number): ProtoJson {
+  // Plain HTTP listeners only serve http; TLS listeners would pass their scheme here.
+  const scheme = redirect.scheme ?? 'http';
+  const port = redirect.port ?? (redirect.scheme ? WELL_KNOWN_PORT[redirect.scheme] : listenerPort);
+  return {
+    ...(redirect.scheme !== undefined && { schemeRedirect: redirect.scheme }),
+    ...(redirect.hostname !== undefined && { hostRedirect: redirect.hostname }),
+    ...(port !== WELL_KNOWN_PORT[scheme] && { portRedirect: port }),
+    ...(redirect.path !== undefined && pathRewriteFields(redirect.path, 'pathRedirect')),
+    responseCode: REDIRECT_CODES[redirect.statusCode],
+  };
+}
+
+/** RouteAction fields for URL rewrites, mirrors and timeouts. */
+export function forwardFeatures(route: HTTPRoute): ProtoJson {
+  return {
+    ...urlRewrite(route.urlRewrite),
+    ...(route.mirrors && route.mirrors.length > 0 && { requestMirrorPolicies: route.mirrors.map(mirrorPolicy) }),
+    ...timeouts(route.timeouts),
+  };
+}
+
+function urlRewrite(rewrite: URLRewrite | undefined): ProtoJson {
+  if (!rewrite) return {};
+  const host = rewrite.host;
+  return {
+    ...(rewrite.path && pathRewriteFields(rewrite.path, 'regexRewrite')),
+    ...(host?.type === 'Literal' && { hostRewriteLiteral: host.hostname }),
+    ...(host?.type === 'Header' && { hostRewriteHeader: host.header }),
+    ...(host?.type === 'Backend' && { autoHostRewrite: true }),
+  };
+}
+
+function mirrorPolicy(mirror: Mirror): ProtoJson {
+  const [cluster] = destinationClusters(mirror.destination);
+  return {
+    cluster: cluster?.name ?? mirror.destination.name,
+    ...(mirror.fraction && { runtimeFraction: { defaultValue: fractionalPercent(mirror.fraction) } }),
+  };
+}
+
+/** Envoy takes hundred, ten-thousand or million as denominators; scale to a million. */
+function fractionalPercent({ numerator, denominator }: { numerator: number; denominator: number }): ProtoJson {
+  if (denominator === 100) return { numerator, denominator: 'HUNDRED' };
+  return { numerator: Math.round((numerator * 1_000_000) / denominator), denominator: 'MILLION' };
+}
+
+function duration(ms: number): string {
+  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+}
+
+/**
+ * `request` bounds the whole exchange (route timeout); `backendRequest` bounds each attempt (per-try timeout),
+ * and is the route timeout too when `request` is absent. 0 disables.
+ */
+function timeouts(t: RouteTimeouts | undefined): ProtoJson {
+  if (!t) return {};
+  const total = t.request ?? t.backendRequest;
+  return {
+    ...(total !== undefined && { timeout: duration(total) }),
+    ...(t.backendRequest !== undefined &&
+      t.backendRequest > 0 && { retryPolicy: { numRetries: 0, perTryTimeout: duration(t.backendRequest) } }),
+  };
+}
