@@ -14,3 +14,8 @@ export class InvalidInputError extends Error {
     this.problems = problems;
   }
 }
+
+/** Creating certificates failed (e.g. no `openssl` on PATH): exit code 1. */
+export class CertgenError extends Error {
+  override readonly name = 'CertgenError';
+}

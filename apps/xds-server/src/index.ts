@@ -8,3 +8,5 @@ export {
   type XdsProtocol,
 } from './node-status.ts';
 export { XdsProtocolError, XdsServerStartError } from './errors.ts';
+export { watchedServerCredentials, TLS_FILES } from './server-credentials.ts';
+export { proxyStatuses, type ProxyStatus, type SyncState, type TypeSync } from './proxy-status.ts';

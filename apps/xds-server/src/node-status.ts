@@ -32,6 +32,12 @@ interface StreamRecord {
 /** ACKs and NACKs of every connected Envoy, so operators and tests can see what each proxy really runs. */
 export class XdsStatusRegistry {
   private readonly streams = new Map<number, StreamRecord>();
+  private readonly onRejected: ((node: Node, typeUrl: string, rejection: Rejection) => void) | undefined;
+
+  /** `onRejected` hears of every NACK (metrics, logs). */
+  constructor(onRejected?: (node: Node, typeUrl: string, rejection: Rejection) => void) {
+    this.onRejected = onRejected;
+  }
 
   open(streamId: number, node: Node, protocol: XdsProtocol): void {
     this.streams.set(streamId, { node, protocol, types: new Map() });
@@ -45,6 +51,7 @@ export class XdsStatusRegistry {
     const record = this.streams.get(streamId);
     if (!record) return;
     record.types.set(typeUrl, { accepted: record.types.get(typeUrl)?.accepted ?? {}, rejected: rejection });
+    this.onRejected?.(record.node, typeUrl, rejection);
   }
 
   close(streamId: number): void {

@@ -29,6 +29,10 @@ type ChangeListener = () => void;
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly watchers = new Map<string, Set<ChangeListener>>();
+  /** Per fleet, the latest snapshot an Envoy acknowledged in full. */
+  private readonly lastAcked = new Map<string, Snapshot>();
+  /** Snapshots some Envoy refused; weak so replaced ones go. */
+  private readonly refused = new WeakSet<Snapshot>();
 
   /** Replaces a fleet's resources; watchers hear of it only when a version changed. */
   setSnapshot(key: string, resources: XdsResources): void {
@@ -40,7 +44,27 @@ export class SnapshotCache {
 
   /** Forgets a fleet; its connected Envoys are told to remove everything. */
   deleteSnapshot(key: string): void {
+    this.lastAcked.delete(key);
     if (this.snapshots.delete(key)) this.notify(key);
+  }
+
+  /** An Envoy of fleet `key` acknowledged every resource of `snapshot`. */
+  acknowledged(key: string, snapshot: Snapshot): void {
+    if (this.snapshots.get(key) === snapshot) this.lastAcked.set(key, snapshot);
+  }
+
+  /** An Envoy of fleet `key` refused part of `snapshot`. */
+  refusedBy(snapshot: Snapshot): void {
+    this.refused.add(snapshot);
+  }
+
+  /**
+   * What a newly connected Envoy of fleet `key` is served: the current snapshot, or while another Envoy refused
+   * it, the last one an Envoy acknowledged, so new proxies start from a config known to load.
+   */
+  forNewStream(key: string): Snapshot | undefined {
+    const current = this.snapshots.get(key);
+    return current && this.refused.has(current) ? (this.lastAcked.get(key) ?? current) : current;
   }
 
   get(key: string): Snapshot | undefined {

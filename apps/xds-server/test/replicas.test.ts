@@ -1,0 +1,276 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
+import type { HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
+import {
+  DeltaAdsClient,
+  eventually,
+  freePort,
+  httpRequest,
+  startEnvoy,
+  startNatsServer,
+  startServiceProcess,
+  waitUntilReady,
+  type EnvoyFixture,
+  type NatsServerFixture,
+  type ServiceProcess,
+} from '@eg/testing';
+import { renderBootstrap, translateXds, TYPE_URLS, xdsSdsFiles, XDS_SERVER_NAME } from '@eg/xds';
+import type { ProxyStatus } from '../src/proxy-status.ts';
+
+// One stack: nats-server, two xds-server processes over mTLS (certificates from `egctl x certgen`), one real
+// Envoy dialing both replicas, and Delta ADS clients on @grpc/grpc-js that show exactly what a replica sends.
+
+const main = resolve(import.meta.dirname, '../src/main.ts');
+const egctl = resolve(import.meta.dirname, '../../egctl/src/main.ts');
+const KEY = 'default/eg';
+const LISTENER = 'default/eg/http';
+const { cluster, endpoint, listener, route } = TYPE_URLS;
+
+interface Replica {
+  readonly name: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly healthPort: number;
+  readonly process: ServiceProcess;
+}
+
+interface Backend {
+  readonly port: number;
+  readonly server: Server;
+}
+
+async function startBackend(name: string): Promise<Backend> {
+  const server = createServer((req, res) => res.end(`${name} ${req.url}`));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+function httpRoute(rule: number, pathMatch: StringMatch, backendPort: number): HTTPRoute {
+  const destination = `httproute/default/r/rule/${rule}`;
+  return {
+    name: `${destination}/match/0/*`,
+    hostname: '*',
+    pathMatch,
+    headerMatches: [],
+    action: {
+      type: 'Forward',
+      destination: {
+        name: destination,
+        settings: [
+          {
+            name: `${destination}/backend/0`,
+            weight: 1,
+            addressType: 'IP',
+            endpoints: [{ host: '127.0.0.1', port: backendPort }],
+          },
+        ],
+      },
+    },
+    metadata: { kind: 'HTTPRoute', namespace: 'default', name: 'r' },
+  };
+}
+
+describe('xds-server replicas over mTLS', () => {
+  let nats: NatsServerFixture;
+  let bus: Bus;
+  let irs: WatchableMap<XdsIR>;
+  let certs: string;
+  let envoy: EnvoyFixture;
+  let a: Backend;
+  let b: Backend;
+  let listenPort: number;
+  const replicas: Replica[] = [];
+  const clients: DeltaAdsClient[] = [];
+
+  const ir = (...routes: HTTPRoute[]): XdsIR => ({
+    http: [
+      {
+        name: LISTENER,
+        address: '0.0.0.0',
+        port: listenPort,
+        externalPort: listenPort,
+        hostnames: ['*'],
+        routes,
+        metadata: { kind: 'Gateway', namespace: 'default', name: 'eg', sectionName: 'http' },
+      },
+    ],
+  });
+  const publish = async (xds: XdsIR): Promise<void> => {
+    await irs.put(KEY, xds);
+    await irs.commit();
+  };
+  const startReplica = async (name: string): Promise<Replica> => {
+    const [port, adminPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+    const process = startServiceProcess(main, [
+      ...['--nats', nats.url, '--health-port', String(healthPort), '--host', '127.0.0.1', '--port', String(port)],
+      ...['--admin-port', String(adminPort), '--replica', name],
+      ...['--tls-dir', join(certs, 'envoy-gateway'), '--tls-refresh-ms', '200'],
+    ]);
+    // Readiness means the first full snapshot is loaded.
+    await waitUntilReady(healthPort);
+    return { name, port, adminPort, healthPort, process };
+  };
+  const clientCredentials = async (): Promise<ChannelCredentials> => {
+    const [ca, key, cert] = await Promise.all(
+      ['ca.crt', 'tls.key', 'tls.crt'].map((f) => readFile(join(certs, 'envoy', f))),
+    );
+    return grpcCredentials.createSsl(ca!, key!, cert!);
+  };
+  const client = async (
+    replica: Replica,
+    extra: Partial<ConstructorParameters<typeof DeltaAdsClient>[0]> = {},
+  ): Promise<DeltaAdsClient> => {
+    const c = new DeltaAdsClient({
+      address: `127.0.0.1:${replica.port}`,
+      node: { id: `client-${clients.length}`, cluster: KEY },
+      credentials: await clientCredentials(),
+      channelOptions: { 'grpc.ssl_target_name_override': XDS_SERVER_NAME },
+      ...extra,
+    });
+    clients.push(c);
+    return c;
+  };
+  const proxyStatus = async (replica: Replica): Promise<ProxyStatus[]> => {
+    const answer = await httpRequest(`http://127.0.0.1:${replica.adminPort}/proxy-status`);
+    return (JSON.parse(answer.body) as { proxies: ProxyStatus[] }).proxies;
+  };
+  const envoyStatus = async (replica: Replica): Promise<ProxyStatus | undefined> =>
+    (await proxyStatus(replica)).find((p) => p.nodeId === 'envoy-1');
+  const get = (path: string) => httpRequest(`http://127.0.0.1:${listenPort}${path}`);
+  const expectAnswer = (path: string, body: string) =>
+    eventually(async () => expect((await get(path)).body).toBe(body), { timeoutMs: 5000 });
+  /** Waits until a client holds the resources translated from `xds`. */
+  const holds = (c: DeltaAdsClient, xds: XdsIR) =>
+    eventually(async () => {
+      const want = translateXds(xds);
+      for (const [typeUrl, list] of [
+        [cluster, want.clusters],
+        [endpoint, want.endpoints],
+        [listener, want.listeners],
+        [route, want.routes],
+      ] as const) {
+        expect(c.versions(typeUrl)).toEqual(Object.fromEntries(list.map((r) => [r.name, r.version])));
+      }
+    });
+
+  beforeAll(async () => {
+    certs = await mkdtemp(join(tmpdir(), 'eg-xds-certs-'));
+    execFileSync(process.execPath, [egctl, 'x', 'certgen', '--out-dir', certs]);
+    [nats, a, b, listenPort] = await Promise.all([startNatsServer(), startBackend('a'), startBackend('b'), freePort()]);
+    bus = await connectBus({ servers: nats.url, name: 'test' });
+    irs = await bus.map<XdsIR>('xds-ir');
+    await publish(ir(httpRoute(0, { type: 'Prefix', value: '/' }, a.port)));
+    replicas.push(...(await Promise.all([startReplica('replica-0'), startReplica('replica-1')])));
+
+    const sds = xdsSdsFiles({
+      certificatePath: join(certs, 'envoy', 'tls.crt'),
+      privateKeyPath: join(certs, 'envoy', 'tls.key'),
+      caPath: join(certs, 'envoy', 'ca.crt'),
+    });
+    const sdsDir = await mkdtemp(join(certs, 'sds-'));
+    const tls = { sdsCertificatePath: join(sdsDir, 'xds-certificate.json'), sdsTrustedCaPath: join(sdsDir, 'ca.json') };
+    await writeFile(tls.sdsCertificatePath, JSON.stringify(sds.certificate));
+    await writeFile(tls.sdsTrustedCaPath, JSON.stringify(sds.trustedCa));
+    envoy = await startEnvoy({
+      bootstrap: renderBootstrap({
+        nodeCluster: KEY,
+        nodeId: 'envoy-1',
+        xdsHost: '127.0.0.1',
+        xdsPort: replicas[0]!.port,
+        moreXdsServers: [{ host: '127.0.0.1', port: replicas[1]!.port }],
+        xdsTls: tls,
+        adminAddress: '127.0.0.1',
+        adminPort: 0,
+        readinessPort: await freePort(),
+      }),
+    });
+    await expectAnswer('/', 'a /');
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await envoy?.stop();
+    for (const r of replicas) await r.process.stop();
+    await bus?.close();
+    await nats?.stop();
+    for (const backend of [a, b]) backend?.server.close();
+    if (certs) await rm(certs, { recursive: true, force: true });
+  });
+
+  it('serves byte-identical resources and versions from both replicas', async () => {
+    const xds = ir(httpRoute(0, { type: 'Prefix', value: '/' }, a.port));
+    const [one, two] = [await client(replicas[0]!), await client(replicas[1]!)];
+    await Promise.all([holds(one, xds), holds(two, xds)]);
+    for (const typeUrl of [cluster, endpoint, listener, route]) {
+      const bytes = (c: DeltaAdsClient) =>
+        [...(c.held.get(typeUrl) ?? [])].map(([name, r]) => [name, r.version, Buffer.from(r.value).toString('hex')]);
+      expect(bytes(one)).toEqual(bytes(two));
+    }
+    // The real Envoy runs what the replicas serve.
+    await eventually(async () => {
+      const status = (await envoyStatus(replicas[0]!)) ?? (await envoyStatus(replicas[1]!));
+      expect(status?.types).toMatchObject({
+        Cluster: { state: 'SYNCED' },
+        ClusterLoadAssignment: { state: 'SYNCED' },
+        Listener: { state: 'SYNCED' },
+        RouteConfiguration: { state: 'SYNCED' },
+      });
+    });
+  });
+
+  it('sends clusters and endpoints before routes, removals last, and only what changed', async () => {
+    const first = ir(httpRoute(0, { type: 'Prefix', value: '/' }, a.port));
+    const c = await client(replicas[0]!);
+    await holds(c, first);
+    c.drainLog();
+    // Rule 0 goes, rule 1 with its own cluster comes: the listener itself does not change.
+    const second = ir(httpRoute(1, { type: 'Prefix', value: '/' }, a.port));
+    await publish(second);
+    await holds(c, second);
+    const v = translateXds(second);
+    const version = (list: typeof v.clusters, name: string) => list.find((r) => r.name === name)?.version;
+    const rule1 = 'httproute/default/r/rule/1';
+    expect(c.drainLog()).toEqual([
+      `Cluster ${rule1}@${version(v.clusters, rule1)}`,
+      `ClusterLoadAssignment ${rule1}@${version(v.endpoints, rule1)}`,
+      `RouteConfiguration ${LISTENER}@${version(v.routes, LISTENER)}`,
+      'Cluster -httproute/default/r/rule/0',
+    ]);
+    await expectAnswer('/second', 'a /second');
+
+    // Only the endpoints change: one ClusterLoadAssignment goes out, and Envoy follows it.
+    const third = ir(httpRoute(1, { type: 'Prefix', value: '/' }, b.port));
+    await publish(third);
+    await holds(c, third);
+    expect(c.drainLog()).toEqual([
+      `ClusterLoadAssignment ${rule1}@${version(translateXds(third).endpoints, rule1)}`,
+    ]);
+    await expectAnswer('/third', 'b /third');
+  });
+
+  it('sends an Envoy that reconnects to the other replica nothing it holds', async () => {
+    const current = ir(httpRoute(1, { type: 'Prefix', value: '/' }, b.port));
+    const before = await client(replicas[0]!);
+    await holds(before, current);
+    const initialVersions = Object.fromEntries([cluster, endpoint, listener, route].map((t) => [t, before.versions(t)]));
+    const after = await client(replicas[1]!, { initialVersions });
+    await eventually(async () =>
+      expect((await proxyStatus(replicas[1]!)).find((p) => p.nodeId === `client-${clients.length - 1}`)?.types)
+        .toMatchObject({ Cluster: { state: 'SYNCED' }, Listener: { state: 'SYNCED' } }),
+    );
+    // The first thing the reconnected client receives is the next change, nothing before it.
+    const next = ir(httpRoute(1, { type: 'Prefix', value: '/' }, a.port));
+    await publish(next);
+    await holds(after, next);
+    expect(after.drainLog()).toEqual([
+      `ClusterLoadAssignment httproute/default/r/rule/1@${translateXds(next).endpoints[0]!.version}`,
+    ]);
+  });
+});
