@@ -24,7 +24,12 @@ interface Leaf {
 }
 
 function leaves(namespace: string, domain: string): Leaf[] {
-  const service = (name: string) => [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${domain}`];
+  const service = (name: string) => [
+    name,
+    `${name}.${namespace}`,
+    `${name}.${namespace}.svc`,
+    `${name}.${namespace}.svc.${domain}`,
+  ];
   return [
     // Envoy dials the xds-server with SNI `envoy-gateway`.
     { name: 'envoy-gateway', dnsNames: service('envoy-gateway') },
@@ -49,9 +54,25 @@ export async function generateCertificates(opts: CertgenOptions): Promise<string
   const caCert = join(caDir, 'ca.crt');
   if (!(await exists(caKey)) || !(await exists(caCert))) {
     await openssl([
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', caKey, '-out', caCert, '-days', String(days * 10), '-subj', '/CN=envoy-gateway-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      caKey,
+      '-out',
+      caCert,
+      '-days',
+      String(days * 10),
+      '-subj',
+      '/CN=envoy-gateway-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
   }
   const written: string[] = [];
@@ -69,12 +90,36 @@ export async function generateCertificates(opts: CertgenOptions): Promise<string
         ].join('\n'),
       );
       await openssl([
-        'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(work, 'tls.key'), '-out', join(work, 'tls.csr'), '-subj', `/CN=${leaf.name}`,
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(work, 'tls.key'),
+        '-out',
+        join(work, 'tls.csr'),
+        '-subj',
+        `/CN=${leaf.name}`,
       ]);
       await openssl([
-        'x509', '-req', '-in', join(work, 'tls.csr'), '-CA', caCert, '-CAkey', caKey, '-set_serial',
-        `0x${randomSerial()}`, '-days', String(days), '-extfile', ext, '-out', join(work, 'tls.crt'),
+        'x509',
+        '-req',
+        '-in',
+        join(work, 'tls.csr'),
+        '-CA',
+        caCert,
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        `0x${randomSerial()}`,
+        '-days',
+        String(days),
+        '-extfile',
+        ext,
+        '-out',
+        join(work, 'tls.crt'),
       ]);
       const dir = join(opts.outDir, leaf.name);
       await mkdir(dir, { recursive: true });
@@ -109,7 +154,8 @@ export async function runCertgen(args: readonly string[]): Promise<string> {
   const outDir = values['out-dir'];
   if (!outDir) throw new UsageError('--out-dir DIR is required');
   const days = values.days === undefined ? undefined : Number(values.days);
-  if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new UsageError('--days must be a positive integer');
+  if (days !== undefined && !(Number.isInteger(days) && days > 0))
+    throw new UsageError('--days must be a positive integer');
   const written = await generateCertificates({
     outDir,
     ...(values.namespace && { namespace: values.namespace }),

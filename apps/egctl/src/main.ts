@@ -39,7 +39,9 @@ try {
     for (const problem of err.problems) process.stderr.write(`  ${problem}\n`);
     process.exitCode = 1;
   } else if (err instanceof CertgenError) {
-    process.stderr.write(`egctl: ${err.message}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}\n`);
+    process.stderr.write(
+      `egctl: ${err.message}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}\n`,
+    );
     process.exitCode = 1;
   } else {
     throw err;

@@ -47,7 +47,12 @@ await runService({
       ...(credentials && { credentials }),
       onRejected: (node, typeUrl, rejection) => {
         nacks.inc({ node_cluster: node.cluster, type_url: typeUrl });
-        log.warn('Envoy rejected a config', { node: node.id, nodeCluster: node.cluster, typeUrl, error: rejection.message });
+        log.warn('Envoy rejected a config', {
+          node: node.id,
+          nodeCluster: node.cluster,
+          typeUrl,
+          error: rejection.message,
+        });
       },
     });
     onShutdown(() => server.close());

@@ -35,8 +35,7 @@ export function proxyStatuses(status: XdsStatusRegistry, cache: SnapshotCache): 
       }
       const accepted = held?.accepted ?? {};
       const synced =
-        Object.keys(accepted).length === served.size &&
-        [...served].every(([name, r]) => accepted[name] === r.version);
+        Object.keys(accepted).length === served.size && [...served].every(([name, r]) => accepted[name] === r.version);
       types[short] = { state: synced ? 'SYNCED' : 'STALE' };
     }
     return { nodeId: node.node.id, nodeCluster: node.node.cluster, protocol: node.protocol, types };

@@ -25,12 +25,15 @@ export const EMPTY_SNAPSHOT = new Snapshot({ listeners: [], routes: [], clusters
 
 type ChangeListener = () => void;
 
+/** Acknowledged snapshots kept per fleet: enough that one refused after another Envoy took it leaves a good one. */
+const ACKED_HISTORY = 3;
+
 /** The resources of every fleet, keyed by the IR key (Envoy's node.cluster); streams watch their key. */
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly watchers = new Map<string, Set<ChangeListener>>();
-  /** Per fleet, the latest snapshot an Envoy acknowledged in full. */
-  private readonly lastAcked = new Map<string, Snapshot>();
+  /** Per fleet, the latest snapshots an Envoy acknowledged in full, newest first (a short history). */
+  private readonly acked = new Map<string, Snapshot[]>();
   /** Snapshots some Envoy refused; weak so replaced ones go. */
   private readonly refused = new WeakSet<Snapshot>();
 
@@ -44,16 +47,18 @@ export class SnapshotCache {
 
   /** Forgets a fleet; its connected Envoys are told to remove everything. */
   deleteSnapshot(key: string): void {
-    this.lastAcked.delete(key);
+    this.acked.delete(key);
     if (this.snapshots.delete(key)) this.notify(key);
   }
 
   /** An Envoy of fleet `key` acknowledged every resource of `snapshot`. */
   acknowledged(key: string, snapshot: Snapshot): void {
-    if (this.snapshots.get(key) === snapshot) this.lastAcked.set(key, snapshot);
+    const history = this.acked.get(key) ?? [];
+    if (this.snapshots.get(key) !== snapshot || history[0] === snapshot) return;
+    this.acked.set(key, [snapshot, ...history].slice(0, ACKED_HISTORY));
   }
 
-  /** An Envoy of fleet `key` refused part of `snapshot`. */
+  /** An Envoy refused part of `snapshot`; even if another Envoy took it, it is not a known good one. */
   refusedBy(snapshot: Snapshot): void {
     this.refused.add(snapshot);
   }
@@ -64,7 +69,8 @@ export class SnapshotCache {
    */
   forNewStream(key: string): Snapshot | undefined {
     const current = this.snapshots.get(key);
-    return current && this.refused.has(current) ? (this.lastAcked.get(key) ?? current) : current;
+    if (!current || !this.refused.has(current)) return current;
+    return this.acked.get(key)?.find((s) => !this.refused.has(s)) ?? current;
   }
 
   get(key: string): Snapshot | undefined {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
 import type { HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
 import {
@@ -88,6 +89,7 @@ describe('xds-server replicas over mTLS', () => {
   let listenPort: number;
   const replicas: Replica[] = [];
   const clients: DeltaAdsClient[] = [];
+  let clientIds = 0;
 
   const ir = (...routes: HTTPRoute[]): XdsIR => ({
     http: [
@@ -129,7 +131,7 @@ describe('xds-server replicas over mTLS', () => {
   ): Promise<DeltaAdsClient> => {
     const c = new DeltaAdsClient({
       address: `127.0.0.1:${replica.port}`,
-      node: { id: `client-${clients.length}`, cluster: KEY },
+      node: { id: `client-${++clientIds}`, cluster: KEY },
       credentials: await clientCredentials(),
       channelOptions: { 'grpc.ssl_target_name_override': XDS_SERVER_NAME },
       ...extra,
@@ -194,8 +196,12 @@ describe('xds-server replicas over mTLS', () => {
     await expectAnswer('/', 'a /');
   });
 
+  // Test clients accept everything; closed after each test so they never stand in for the Envoy.
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+
   afterAll(async () => {
-    for (const c of clients) c.close();
     await envoy?.stop();
     for (const r of replicas) await r.process.stop();
     await bus?.close();
@@ -249,9 +255,7 @@ describe('xds-server replicas over mTLS', () => {
     const third = ir(httpRoute(1, { type: 'Prefix', value: '/' }, b.port));
     await publish(third);
     await holds(c, third);
-    expect(c.drainLog()).toEqual([
-      `ClusterLoadAssignment ${rule1}@${version(translateXds(third).endpoints, rule1)}`,
-    ]);
+    expect(c.drainLog()).toEqual([`ClusterLoadAssignment ${rule1}@${version(translateXds(third).endpoints, rule1)}`]);
     await expectAnswer('/third', 'b /third');
   });
 
@@ -259,11 +263,15 @@ describe('xds-server replicas over mTLS', () => {
     const current = ir(httpRoute(1, { type: 'Prefix', value: '/' }, b.port));
     const before = await client(replicas[0]!);
     await holds(before, current);
-    const initialVersions = Object.fromEntries([cluster, endpoint, listener, route].map((t) => [t, before.versions(t)]));
+    const initialVersions = Object.fromEntries(
+      [cluster, endpoint, listener, route].map((t) => [t, before.versions(t)]),
+    );
     const after = await client(replicas[1]!, { initialVersions });
     await eventually(async () =>
-      expect((await proxyStatus(replicas[1]!)).find((p) => p.nodeId === `client-${clients.length - 1}`)?.types)
-        .toMatchObject({ Cluster: { state: 'SYNCED' }, Listener: { state: 'SYNCED' } }),
+      expect((await proxyStatus(replicas[1]!)).find((p) => p.nodeId === `client-${clientIds}`)?.types).toMatchObject({
+        Cluster: { state: 'SYNCED' },
+        Listener: { state: 'SYNCED' },
+      }),
     );
     // The first thing the reconnected client receives is the next change, nothing before it.
     const next = ir(httpRoute(1, { type: 'Prefix', value: '/' }, a.port));
@@ -273,4 +281,122 @@ describe('xds-server replicas over mTLS', () => {
       `ClusterLoadAssignment httproute/default/r/rule/1@${translateXds(next).endpoints[0]!.version}`,
     ]);
   });
+
+  it('records a NACK, keeps traffic on the last good config, and serves new Envoys the last acknowledged one', async () => {
+    const good = ir(httpRoute(1, { type: 'Prefix', value: '/' }, a.port));
+    await expectAnswer('/good', 'a /good');
+    const serving = async (): Promise<Replica> => {
+      for (const r of replicas) if (await envoyStatus(r)) return r;
+      throw new Error('no replica serves the Envoy');
+    };
+    const replica = await eventually(serving).then((r) => r.value);
+    // RE2 has no lookahead: Envoy refuses the route configuration.
+    const bad = ir(
+      httpRoute(2, { type: 'RegularExpression', value: '/(?=x).*' }, b.port),
+      httpRoute(1, { type: 'Prefix', value: '/' }, a.port),
+    );
+    await publish(bad);
+    await eventually(async () => {
+      const status = await envoyStatus(replica);
+      expect(status?.types['RouteConfiguration']?.state).toBe('NACKED');
+      expect(status?.types['RouteConfiguration']?.error).toMatch(/regex|RE2|lookahead|\?=/i);
+    });
+    expect((await get('/x')).body).toBe('a /x');
+    const metrics = await httpRequest(`http://127.0.0.1:${replica.healthPort}/metrics`);
+    expect(metrics.body).toMatch(
+      /^xds_nack_total\{node_cluster="default\/eg",type_url="[^"]*RouteConfiguration"\} [1-9]/m,
+    );
+
+    // A new Envoy of the fleet starts from the configuration the others acknowledged.
+    const late = await client(replica);
+    await holds(late, good);
+
+    // Fixing the IR is accepted again.
+    const fixed = ir(
+      httpRoute(2, { type: 'Prefix', value: '/fixed' }, b.port),
+      httpRoute(1, { type: 'Prefix', value: '/' }, a.port),
+    );
+    await publish(fixed);
+    await expectAnswer('/fixed', 'b /fixed');
+    await eventually(async () =>
+      expect((await envoyStatus(replica))?.types['RouteConfiguration']).toEqual({ state: 'SYNCED' }),
+    );
+  });
+
+  it('rotates certificates without dropping streams', async () => {
+    const c = await client(replicas[0]!);
+    const current = ir(
+      httpRoute(2, { type: 'Prefix', value: '/fixed' }, b.port),
+      httpRoute(1, { type: 'Prefix', value: '/' }, a.port),
+    );
+    await holds(c, current);
+    const serial = () => serverCertificateSerial(replicas[0]!.port);
+    const before = await serial();
+    execFileSync(process.execPath, [egctl, 'x', 'certgen', '--out-dir', certs]);
+    const issued = certificateSerial(await readFile(join(certs, 'envoy-gateway', 'tls.crt')));
+    expect(issued).not.toBe(before);
+    // New handshakes get the new certificate (the replicas re-read their files every 200 ms)...
+    await eventually(async () => expect(await serial()).toBe(issued));
+    // ...while the open stream goes on: the next change reaches the old client and the Envoy.
+    const next = ir(
+      httpRoute(2, { type: 'Prefix', value: '/rotated' }, b.port),
+      httpRoute(1, { type: 'Prefix', value: '/' }, a.port),
+    );
+    await publish(next);
+    await holds(c, next);
+    expect(c.error).toBeUndefined();
+    await expectAnswer('/rotated', 'b /rotated');
+    // A client with the re-issued certificates connects.
+    const fresh = await client(replicas[0]!);
+    await holds(fresh, next);
+  });
+
+  it('moves the Envoy to the other replica when the one serving it dies, without failing a request', async () => {
+    let victim: Replica | undefined;
+    await eventually(async () => {
+      for (const r of replicas) if (await envoyStatus(r)) victim = r;
+      expect(victim).toBeDefined();
+    });
+    const survivor = replicas.find((r) => r !== victim)!;
+    let stop = false;
+    let sent = 0;
+    const failures: string[] = [];
+    const load = (async () => {
+      while (!stop) {
+        const answer = await get('/load').catch((err: unknown) => ({ status: 0, body: String(err) }));
+        sent += 1;
+        if (answer.status !== 200) failures.push(`${answer.status} ${answer.body}`);
+      }
+    })();
+    victim!.process.child.kill('SIGKILL');
+    await eventually(async () => expect((await envoyStatus(survivor))?.types['Listener']?.state).toBe('SYNCED'), {
+      timeoutMs: 20_000,
+    });
+    // The survivor serves the next change.
+    await publish(ir(httpRoute(1, { type: 'Prefix', value: '/' }, b.port)));
+    await expectAnswer('/moved', 'b /moved');
+    stop = true;
+    await load;
+    expect(sent).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  });
 });
+
+/** The serial number of the certificate the xds-server presents to a new TLS handshake. */
+function serverCertificateSerial(port: number): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = tlsConnect(
+      { host: '127.0.0.1', port, servername: XDS_SERVER_NAME, rejectUnauthorized: false, ALPNProtocols: ['h2'] },
+      () => {
+        const serial = socket.getPeerCertificate().serialNumber;
+        socket.destroy();
+        done(serial.toUpperCase());
+      },
+    );
+    socket.on('error', fail);
+  });
+}
+
+function certificateSerial(pem: Buffer): string {
+  return new X509Certificate(pem).serialNumber.toUpperCase();
+}

@@ -73,7 +73,11 @@ export class DeltaAdsClient {
 
   constructor(opts: DeltaAdsClientOptions) {
     this.opts = opts;
-    this.client = new AdsClient(opts.address, opts.credentials ?? grpcCredentials.createInsecure(), opts.channelOptions);
+    this.client = new AdsClient(
+      opts.address,
+      opts.credentials ?? grpcCredentials.createInsecure(),
+      opts.channelOptions,
+    );
     const method = this.client['DeltaAggregatedResources'] as () => typeof this.call;
     this.call = method.call(this.client);
     this.call.on('data', (response: DeltaDiscoveryResponse) => this.receive(response));
@@ -86,7 +90,10 @@ export class DeltaAdsClient {
       const names = Object.keys(initial);
       const wildcard = !(typeUrl in DEPENDENT_OF);
       if (!wildcard && names.length === 0) continue;
-      this.held.set(typeUrl, new Map(names.map((name) => [name, { version: initial[name]!, value: new Uint8Array() }])));
+      this.held.set(
+        typeUrl,
+        new Map(names.map((name) => [name, { version: initial[name]!, value: new Uint8Array() }])),
+      );
       this.send({
         typeUrl,
         ...(typeUrl === TYPE_URLS.cluster && { node: opts.node }),

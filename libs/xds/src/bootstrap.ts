@@ -72,9 +72,7 @@ export function renderBootstrap(opts: BootstrapOptions): Record<string, unknown>
     },
     static_resources: {
       listeners: [readinessListener(opts.readinessPort ?? DEFAULT_READINESS_PORT)],
-      clusters: [
-        xdsCluster([{ host: opts.xdsHost, port: opts.xdsPort }, ...(opts.moreXdsServers ?? [])], opts.xdsTls),
-      ],
+      clusters: [xdsCluster([{ host: opts.xdsHost, port: opts.xdsPort }, ...(opts.moreXdsServers ?? [])], opts.xdsTls)],
     },
     overload_manager: {
       resource_monitors: [
