@@ -19,3 +19,8 @@ export class InvalidInputError extends Error {
 export class CertgenError extends Error {
   override readonly name = 'CertgenError';
 }
+
+/** An admin API (Envoy's or an xds-server's) could not be read: exit code 1. */
+export class EnvoyAdminError extends Error {
+  override readonly name = 'EnvoyAdminError';
+}

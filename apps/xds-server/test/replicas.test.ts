@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { connect as tlsConnect } from 'node:tls';
 import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,8 @@ const egctl = resolve(import.meta.dirname, '../../egctl/src/main.ts');
 const KEY = 'default/eg';
 const LISTENER = 'default/eg/http';
 const { cluster, endpoint, listener, route } = TYPE_URLS;
+const egctlRun = async (...args: string[]): Promise<string> =>
+  (await promisify(execFile)(process.execPath, [egctl, ...args])).stdout;
 
 interface Replica {
   readonly name: string;
@@ -219,6 +222,15 @@ describe('xds-server replicas over mTLS', () => {
         [...(c.held.get(typeUrl) ?? [])].map(([name, r]) => [name, r.version, Buffer.from(r.value).toString('hex')]);
       expect(bytes(one)).toEqual(bytes(two));
     }
+    // egctl reads the Envoy's own view from its admin API.
+    const routes = JSON.parse(
+      await egctlRun('config', 'envoy-proxy', 'route', '--admin', `127.0.0.1:${envoy.adminPort}`, '-o', 'json'),
+    ) as {
+      dynamic_route_configs: { route_config: { name: string } }[];
+    };
+    expect(routes.dynamic_route_configs.map((r) => r.route_config.name)).toEqual([LISTENER]);
+    const endpoints = await egctlRun('config', 'envoy-proxy', 'endpoint', '--admin', `127.0.0.1:${envoy.adminPort}`);
+    expect(endpoints).toContain(`port_value: ${a.port}`);
     // The real Envoy runs what the replicas serve.
     await eventually(async () => {
       const status = (await envoyStatus(replicas[0]!)) ?? (await envoyStatus(replicas[1]!));
@@ -301,6 +313,19 @@ describe('xds-server replicas over mTLS', () => {
       expect(status?.types['RouteConfiguration']?.state).toBe('NACKED');
       expect(status?.types['RouteConfiguration']?.error).toMatch(/regex|RE2|lookahead|\?=/i);
     });
+    const table = await egctlRun(
+      'x',
+      'proxy-status',
+      '--xds-admin',
+      replicas.map((r) => `127.0.0.1:${r.adminPort}`).join(','),
+    );
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+GATEWAY\s+XDS-SERVER\s+CDS\s+LDS\s+EDS\s+RDS\s+SDS$/);
+    expect(table).toMatch(
+      // Clusters may stay STALE: what the refused routes would release is removed once routes are accepted again.
+      new RegExp(
+        `envoy-1\\s+default/eg\\s+${replica.name}\\s+(SYNCED|STALE)\\s+SYNCED\\s+(SYNCED|STALE)\\s+NACKED \\(`,
+      ),
+    );
     expect((await get('/x')).body).toBe('a /x');
     const metrics = await httpRequest(`http://127.0.0.1:${replica.healthPort}/metrics`);
     expect(metrics.body).toMatch(
