@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startNatsServer, type NatsServerFixture } from '@eg/testing';
 import { ManagedProcess } from './managed-process.ts';
@@ -20,6 +21,8 @@ export interface StackOptions {
   readonly echoBackends?: readonly EchoBackendSpec[];
   readonly output?: (name: string, line: string) => void;
   readonly logLevel?: string;
+  /** mTLS between Envoy and the xds-server with the certificates of `egctl x certgen --out-dir DIR`; plaintext without. */
+  readonly certsDir?: string;
 }
 
 export interface Stack {
@@ -27,6 +30,10 @@ export interface Stack {
   readonly xdsPort: number;
   readonly services: Readonly<Record<ServiceName, ManagedProcess>>;
   readonly healthPorts: Readonly<Record<ServiceName, number>>;
+  /** The xds-server's admin API (`egctl x proxy-status --xds-admin 127.0.0.1:PORT`). */
+  readonly xdsAdminPort: number;
+  /** The infra-manager's record of its proxies (`egctl config envoy-proxy --state-file FILE`). */
+  readonly infraStateFile: string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +56,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const natsUrl = opts.natsUrl ?? nats!.url;
     const xdsPort = opts.xdsPort ?? (await freePort());
     const ratelimitPort = await freePort();
+    const xdsAdminPort = await freePort();
+    const infraStateFile = join(tmpdir(), `eg-infra-state-${process.pid}.json`);
+    const certs = opts.certsDir;
     const env = { LOG_LEVEL: opts.logLevel ?? 'info' };
 
     for (const echo of opts.echoBackends ?? []) {
@@ -71,8 +81,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const extra: Record<ServiceName, string[]> = {
       provider: ['--resources', resolve(opts.resourcesDir)],
       translator: ['--running-on-host', '--holder', 'standalone-translator'],
-      'xds-server': ['--port', String(xdsPort)],
-      'infra-manager': ['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort)],
+      'xds-server': [
+        ...['--port', String(xdsPort), '--admin-port', String(xdsAdminPort)],
+        ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
+      ],
+      'infra-manager': [
+        ...['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort), '--state-file', infraStateFile],
+        ...(certs ? ['--xds-tls-dir', join(certs, 'envoy')] : []),
+      ],
       ratelimit: ['--grpc-port', String(ratelimitPort)],
     };
     const services = {} as Record<ServiceName, ManagedProcess>;
@@ -91,7 +107,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       started.push(p);
       await p.start();
     }
-    return { natsUrl, xdsPort, services, healthPorts, stop };
+    return { natsUrl, xdsPort, services, healthPorts, xdsAdminPort, infraStateFile, stop };
   } catch (err) {
     await stop();
     throw err;
