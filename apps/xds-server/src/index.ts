@@ -4,6 +4,7 @@ export {
   XdsStatusRegistry,
   type NodeStatus,
   type Rejection,
+  type StatusObserver,
   type TypeStatus,
   type XdsProtocol,
 } from './node-status.ts';

@@ -3,12 +3,13 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { Counter } from 'prom-client';
 import { connectBus } from '@eg/bus';
-import type { XdsIR } from '@eg/ir';
+import type { EnvoyRejection, XdsIR } from '@eg/ir';
 import { runService } from '@eg/service';
 import { translateXds } from '@eg/xds';
 import { startAdminServer } from './admin-server.ts';
 import { startXdsServer } from './ads-server.ts';
 import { proxyStatuses } from './proxy-status.ts';
+import { RejectionPublisher } from './rejection-publisher.ts';
 import { watchedServerCredentials } from './server-credentials.ts';
 
 const { values } = parseArgs({
@@ -41,18 +42,22 @@ await runService({
     // grpc-js has no per-server minimum version; this process serves TLS only for ADS, so it is set process-wide.
     if (tlsDir) tls.DEFAULT_MIN_VERSION = 'TLSv1.3';
     const credentials = tlsDir ? watchedServerCredentials(tlsDir, Number(values['tls-refresh-ms'])) : undefined;
+    let rejections: RejectionPublisher | undefined;
     const server = await startXdsServer({
       host: values.host,
       port: Number(values.port),
       ...(credentials && { credentials }),
-      onRejected: (node, typeUrl, rejection) => {
-        nacks.inc({ node_cluster: node.cluster, type_url: typeUrl });
-        log.warn('Envoy rejected a config', {
-          node: node.id,
-          nodeCluster: node.cluster,
-          typeUrl,
-          error: rejection.message,
-        });
+      observer: {
+        rejected: (node, typeUrl, rejection) => {
+          nacks.inc({ node_cluster: node.cluster, type_url: typeUrl });
+          log.warn('Envoy rejected a config', {
+            node: node.id,
+            nodeCluster: node.cluster,
+            typeUrl,
+            error: rejection.message,
+          });
+        },
+        rejectionsChanged: (node, rejected) => rejections?.update(node, rejected),
       },
     });
     onShutdown(() => server.close());
@@ -70,6 +75,9 @@ await runService({
     const bus = await connectBus({ servers: values.nats, name: 'xds-server' });
     onShutdown(() => bus.close());
     const irs = await bus.map<XdsIR>('xds-ir');
+    const publisher = new RejectionPublisher(await bus.map<EnvoyRejection>('xds-status'), values.replica, log);
+    rejections = publisher;
+    onShutdown(() => publisher.flushed());
 
     // Stateless: every replica builds the same snapshots from the same IR, so any can serve any Envoy.
     for await (const snapshot of irs.subscribe({ atCommit: true, signal })) {

@@ -10,7 +10,10 @@ describe('proxyStatuses', () => {
   it('calls a type SYNCED when the node holds what is served, STALE when not, NACKED with the error', () => {
     const cache = new SnapshotCache();
     const nacks: string[] = [];
-    const status = new XdsStatusRegistry((node, typeUrl, r) => nacks.push(`${node.id} ${typeUrl} ${r.message}`));
+    const status = new XdsStatusRegistry({
+      rejected: (node, typeUrl, r) => nacks.push(`${node.id} ${typeUrl} ${r.message}`),
+      rejectionsChanged: (node, rejected) => nacks.push(`${node.id} refuses ${Object.keys(rejected).length}`),
+    });
     cache.setSnapshot(NODE.cluster, fleet({ a: '1' }));
     status.open(1, NODE, 'delta');
     status.acknowledged(1, TYPE_URLS.cluster, new Map([['a', '1']]));
@@ -30,6 +33,13 @@ describe('proxyStatuses', () => {
         },
       },
     ]);
-    expect(nacks).toEqual([`${NODE.id} ${TYPE_URLS.route} bad regex`]);
+    status.acknowledged(1, TYPE_URLS.route, new Map([['l', 'r3']]));
+    status.close(1);
+    expect(nacks).toEqual([
+      `${NODE.id} refuses 0`,
+      `${NODE.id} ${TYPE_URLS.route} bad regex`,
+      `${NODE.id} refuses 1`,
+      `${NODE.id} refuses 0`,
+    ]);
   });
 });

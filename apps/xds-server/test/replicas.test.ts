@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
-import type { HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
+import { envoyRejectionKey, type EnvoyRejection, type HTTPRoute, type StringMatch, type XdsIR } from '@eg/ir';
 import {
   DeltaAdsClient,
   eventually,
@@ -327,6 +327,17 @@ describe('xds-server replicas over mTLS', () => {
       ),
     );
     expect((await get('/x')).body).toBe('a /x');
+    // The refusal is published for the translator, which puts it on the Gateway's status.
+    const refusals = await bus.map<EnvoyRejection>('xds-status');
+    const key = envoyRejectionKey(KEY, 'envoy-1');
+    await eventually(async () =>
+      expect((await refusals.get(key))?.value).toEqual({
+        irKey: KEY,
+        nodeId: 'envoy-1',
+        replica: replica.name,
+        rejected: { [route]: expect.stringMatching(/perl operator|regex/) },
+      }),
+    );
     const metrics = await httpRequest(`http://127.0.0.1:${replica.healthPort}/metrics`);
     expect(metrics.body).toMatch(
       /^xds_nack_total\{node_cluster="default\/eg",type_url="[^"]*RouteConfiguration"\} [1-9]/m,
@@ -346,6 +357,7 @@ describe('xds-server replicas over mTLS', () => {
     await eventually(async () =>
       expect((await envoyStatus(replica))?.types['RouteConfiguration']).toEqual({ state: 'SYNCED' }),
     );
+    await eventually(async () => expect(await refusals.get(key)).toBeUndefined());
   });
 
   it('rotates certificates without dropping streams', async () => {
