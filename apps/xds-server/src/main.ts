@@ -42,7 +42,11 @@ await runService({
     // grpc-js has no per-server minimum version; this process serves TLS only for ADS, so it is set process-wide.
     if (tlsDir) tls.DEFAULT_MIN_VERSION = 'TLSv1.3';
     const credentials = tlsDir ? watchedServerCredentials(tlsDir, Number(values['tls-refresh-ms'])) : undefined;
-    let rejections: RejectionPublisher | undefined;
+    const bus = await connectBus({ servers: values.nats, name: 'xds-server' });
+    onShutdown(() => bus.close());
+    const rejections = new RejectionPublisher(await bus.map<EnvoyRejection>('xds-status'), values.replica, log);
+    // Registered after the bus, so it runs before the bus closes: refusals cleared on shutdown still get out.
+    onShutdown(() => rejections.flushed());
     const server = await startXdsServer({
       host: values.host,
       port: Number(values.port),
@@ -57,7 +61,7 @@ await runService({
             error: rejection.message,
           });
         },
-        rejectionsChanged: (node, rejected) => rejections?.update(node, rejected),
+        rejectionsChanged: (node, rejected) => rejections.update(node, rejected),
       },
     });
     onShutdown(() => server.close());
@@ -72,12 +76,7 @@ await runService({
       onShutdown(() => admin.close());
       log.info('admin listening', { port: admin.port });
     }
-    const bus = await connectBus({ servers: values.nats, name: 'xds-server' });
-    onShutdown(() => bus.close());
     const irs = await bus.map<XdsIR>('xds-ir');
-    const publisher = new RejectionPublisher(await bus.map<EnvoyRejection>('xds-status'), values.replica, log);
-    rejections = publisher;
-    onShutdown(() => publisher.flushed());
 
     // Stateless: every replica builds the same snapshots from the same IR, so any can serve any Envoy.
     for await (const snapshot of irs.subscribe({ atCommit: true, signal })) {

@@ -44,7 +44,25 @@ export interface DeltaAdsClientOptions {
   readonly reject?: (response: ReceivedResponse) => string | undefined;
 }
 
-const AdsClient = makeGenericClientConstructor(ADS_SERVICE, 'AggregatedDiscoveryService');
+/** A response with the size it had on the wire. */
+interface SizedResponse {
+  readonly message: DeltaDiscoveryResponse;
+  readonly bytes: number;
+}
+
+const delta = ADS_SERVICE['DeltaAggregatedResources']!;
+const AdsClient = makeGenericClientConstructor(
+  {
+    DeltaAggregatedResources: {
+      ...delta,
+      responseDeserialize: (bytes: Buffer): SizedResponse => ({
+        message: deltaDiscoveryResponseCodec.decode(bytes),
+        bytes: bytes.byteLength,
+      }),
+    },
+  },
+  'AggregatedDiscoveryService',
+);
 
 /** Envoy subscribes by name to the endpoints of the clusters and the routes of the listeners it holds. */
 const DEPENDENT: Readonly<Record<string, string>> = {
@@ -66,7 +84,7 @@ export class DeltaAdsClient {
   /** What the client holds, per type URL and name (NACKed responses change nothing). */
   readonly held = new Map<string, Map<string, ReceivedResource>>();
   private readonly client: InstanceType<typeof AdsClient>;
-  private readonly call: ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  private readonly call: ClientDuplexStream<DeltaDiscoveryRequest, SizedResponse>;
   private readonly opts: DeltaAdsClientOptions;
   private readonly listeners = new Set<(response: ReceivedResponse) => void>();
   private ended: Error | undefined;
@@ -80,7 +98,7 @@ export class DeltaAdsClient {
     );
     const method = this.client['DeltaAggregatedResources'] as () => typeof this.call;
     this.call = method.call(this.client);
-    this.call.on('data', (response: DeltaDiscoveryResponse) => this.receive(response));
+    this.call.on('data', (response: SizedResponse) => this.receive(response));
     this.call.on('error', (err: Error) => {
       this.ended = err;
     });
@@ -129,13 +147,13 @@ export class DeltaAdsClient {
     this.client.close();
   }
 
-  private receive(wire: DeltaDiscoveryResponse): void {
+  private receive({ message: wire, bytes }: SizedResponse): void {
     const response: ReceivedResponse = {
       typeUrl: wire.typeUrl,
       resources: wire.resources.map((r) => ({ name: r.name, version: r.version, value: r.resource.value })),
       removed: wire.removedResources,
       nonce: wire.nonce,
-      bytes: deltaDiscoveryResponseCodec.encode(wire).byteLength,
+      bytes,
     };
     this.responses.push(response);
     const error = this.opts.reject?.(response);

@@ -6,7 +6,7 @@ import { connectBus } from '@eg/bus';
 import type { HTTPRoute, XdsIR } from '@eg/ir';
 import { DeltaAdsClient, freePort, startEnvoy, startNatsServer } from '@eg/testing';
 import { startXdsServer } from '@eg/xds-server';
-import { renderBootstrap, translateXds, TYPE_URLS, type XdsResources } from '@eg/xds';
+import { renderBootstrap, translateXds, TYPE_URLS } from '@eg/xds';
 
 const { values } = parseArgs({
   options: {
@@ -81,7 +81,6 @@ const loop = (async () => {
   }
 })();
 const listenPort = await freePort();
-let target: XdsResources = translateXds(ir(listenPort, 0, 20000));
 await irs.put(KEY, ir(listenPort, 0, 20000));
 await irs.commit();
 
@@ -100,28 +99,30 @@ const clients = Array.from(
   { length: CLIENTS },
   (_, i) => new DeltaAdsClient({ address: `127.0.0.1:${server.port}`, node: { id: `sim-${i + 1}`, cluster: KEY } }),
 );
-const byType = [
-  [TYPE_URLS.route, 'routes'],
-  [TYPE_URLS.endpoint, 'endpoints'],
-] as const;
-/** Whether every stream acknowledged the routes and endpoints of `target`. */
+const byType = [TYPE_URLS.route, TYPE_URLS.endpoint].map((t) => [t] as const);
+/** Whether every stream acknowledged the routes and endpoints of the snapshot the server holds now. */
 const allAcked = (): boolean => {
+  const target = server.cache.get(KEY);
+  if (!target) return false;
   const nodes = server.status.nodes(KEY);
   return (
     nodes.length === CLIENTS + 1 &&
     nodes.every((n) =>
-      byType.every(([typeUrl, kind]) => target[kind].every((r) => n.types[typeUrl]?.accepted[r.name] === r.version)),
+      byType.every(([typeUrl]) =>
+        [...target.ofType(typeUrl).values()].every((r) => n.types[typeUrl]?.accepted[r.name] === r.version),
+      ),
     )
   );
 };
-const waitAcked = async (timeoutMs = 60_000): Promise<void> => {
+/** Waits until the server holds a snapshot other than `previous` and every stream acknowledged it. */
+const waitAcked = async (previous: unknown, timeoutMs = 60_000): Promise<void> => {
   const deadline = performance.now() + timeoutMs;
-  while (!allAcked()) {
+  while (server.cache.get(KEY) === previous || !allAcked()) {
     if (performance.now() > deadline) throw new Error('not every stream acknowledged the change');
     await new Promise((r) => setImmediate(r));
   }
 };
-await waitAcked();
+await waitAcked(undefined);
 
 const results = new Map<string, { ms: number[]; bytes: number[] }>();
 for (let change = 1; change <= CHANGES; change++) {
@@ -130,11 +131,11 @@ for (let change = 1; change <= CHANGES; change++) {
     ? ir(listenPort, change - 1, 20000 + change)
     : ir(listenPort, change, 20000 + change - 1);
   const before = clients.map((c) => c.responses.length);
+  const previous = server.cache.get(KEY);
   const start = performance.now();
-  target = translateXds(next);
   await irs.put(KEY, next);
   await irs.commit();
-  await waitAcked();
+  await waitAcked(previous);
   const ms = performance.now() - start;
   const bytes = clients.map((c, i) => c.responses.slice(before[i]).reduce((sum, r) => sum + r.bytes, 0));
   const entry = results.get(kind) ?? { ms: [], bytes: [] };
