@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
@@ -369,6 +369,8 @@ describe('xds-server replicas over mTLS', () => {
     await holds(c, current);
     const serial = () => serverCertificateSerial(replicas[0]!.port);
     const before = await serial();
+    // TLS 1.3 only, as Envoy Gateway's xds-server.
+    await expect(serverCertificateSerial(replicas[0]!.port, 'TLSv1.2')).rejects.toThrow();
     execFileSync(process.execPath, [egctl, 'x', 'certgen', '--out-dir', certs]);
     const issued = certificateSerial(await readFile(join(certs, 'envoy-gateway', 'tls.crt')));
     expect(issued).not.toBe(before);
@@ -420,10 +422,13 @@ describe('xds-server replicas over mTLS', () => {
 });
 
 /** The serial number of the certificate the xds-server presents to a new TLS handshake. */
-function serverCertificateSerial(port: number): Promise<string> {
+function serverCertificateSerial(port: number, maxVersion: SecureVersion = 'TLSv1.3'): Promise<string> {
   return new Promise((done, fail) => {
     const socket = tlsConnect(
-      { host: '127.0.0.1', port, servername: XDS_SERVER_NAME, rejectUnauthorized: false, ALPNProtocols: ['h2'] },
+      {
+        ...{ host: '127.0.0.1', port, servername: XDS_SERVER_NAME, rejectUnauthorized: false, ALPNProtocols: ['h2'] },
+        maxVersion,
+      },
       () => {
         const serial = socket.getPeerCertificate().serialNumber;
         socket.destroy();
