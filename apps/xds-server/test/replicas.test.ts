@@ -385,6 +385,12 @@ describe('xds-server replicas over mTLS', () => {
     await holds(c, next);
     expect(c.error).toBeUndefined();
     await expectAnswer('/rotated', 'b /rotated');
+    // Envoy follows its re-issued client certificate too (SDS from files, watched).
+    const envoyIssued = certificateSerial(await readFile(join(certs, 'envoy', 'tls.crt')));
+    await eventually(async () => {
+      const dump = await httpRequest(`http://127.0.0.1:${envoy.adminPort}/certs`);
+      expect(dump.body.toUpperCase()).toContain(envoyIssued.replace(/^0+/, ''));
+    });
     // A client with the re-issued certificates connects.
     const fresh = await client(replicas[0]!);
     await holds(fresh, next);
