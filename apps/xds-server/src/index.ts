@@ -9,5 +9,5 @@ export {
   type XdsProtocol,
 } from './node-status.ts';
 export { XdsProtocolError, XdsServerStartError } from './errors.ts';
-export { watchedServerCredentials, TLS_FILES } from './server-credentials.ts';
+export { watchedServerCredentials } from './server-credentials.ts';
 export { proxyStatuses, type ProxyStatus, type SyncState, type TypeSync } from './proxy-status.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { experimental, type ServerCredentials } from '@grpc/grpc-js';
 
 /** Files of one certgen folder (Envoy Gateway's Secret layout). */
-export const TLS_FILES = { certificate: 'tls.crt', privateKey: 'tls.key', ca: 'ca.crt' } as const;
+const TLS_FILES = { certificate: 'tls.crt', privateKey: 'tls.key', ca: 'ca.crt' } as const;
 
 const DEFAULT_REFRESH_MS = 10_000;
 
