@@ -41,7 +41,7 @@ await runService({
     const tlsDir = values['tls-dir'];
     // grpc-js has no per-server minimum version; this process serves TLS only for ADS, so it is set process-wide.
     if (tlsDir) tls.DEFAULT_MIN_VERSION = 'TLSv1.3';
-    const credentials = tlsDir ? watchedServerCredentials(tlsDir, Number(values['tls-refresh-ms'])) : undefined;
+    const credentials = tlsDir ? await watchedServerCredentials(tlsDir, Number(values['tls-refresh-ms'])) : undefined;
     const bus = await connectBus({ servers: values.nats, name: 'xds-server' });
     onShutdown(() => bus.close());
     const rejections = new RejectionPublisher(await bus.map<EnvoyRejection>('xds-status'), values.replica, log);
