@@ -17,6 +17,8 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     /** mTLS between Envoy and the xds-server (as in Kubernetes mode); off by default for a simple local start. */
     mtls: { type: 'boolean', default: false },
+    /** Several xds-server processes; Envoy moves to another when one stops. */
+    'xds-replicas': { type: 'string', default: '1' },
   },
 });
 
@@ -31,6 +33,7 @@ const stack = await startStack({
   echoBackends: [{ name: 'backend', port: Number(values['echo-port']) }],
   logLevel: values['log-level'],
   ...(certsDir && { certsDir }),
+  xdsReplicas: Number(values['xds-replicas']),
   output: (name, line) => say(`[${name}] ${line}`),
 }).catch((err: unknown) => {
   process.stderr.write(`standalone: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -53,7 +56,7 @@ say(`Envoy Gateway (standalone) is running. NATS: ${stack.natsUrl}; xDS: 127.0.0
 say(`Serving ${resourcesDir} (edit its files; Envoy follows within a second).`);
 for (const hint of await curlHints(resourcesDir)) say(`  ${hint}`);
 say(`xDS ${certsDir ? `mTLS with the certificates in ${certsDir}` : 'in plaintext (--mtls switches mTLS on)'}.`);
-say(`  npm run egctl -- x proxy-status --xds-admin 127.0.0.1:${stack.xdsAdminPort}`);
+say(`  npm run egctl -- x proxy-status --xds-admin ${stack.xdsAdminPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
 say(`  npm run egctl -- config envoy-proxy route --state-file ${stack.infraStateFile}`);
 say('Press Ctrl-C to stop every process.');
 
