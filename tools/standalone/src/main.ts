@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -45,7 +45,10 @@ const stop = (): void => {
   if (stopping) return;
   stopping = true;
   say('stopping...');
-  void stack.stop().then(() => process.exit(0));
+  void stack
+    .stop()
+    .then(() => (certsDir ? rm(certsDir, { recursive: true, force: true }) : undefined))
+    .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startNatsServer, type NatsServerFixture } from '@eg/testing';
@@ -49,9 +50,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const output = opts.output ?? (() => undefined);
   const started: ManagedProcess[] = [];
   let nats: NatsServerFixture | undefined;
+  const infraStateFile = join(tmpdir(), `eg-infra-state-${process.pid}.json`);
   const stop = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
     await nats?.stop();
+    await rm(infraStateFile, { force: true });
   };
   try {
     if (!opts.natsUrl) nats = await startNatsServer();
@@ -70,7 +73,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...['--port', String(r.port), '--admin-port', String(r.adminPort)],
       ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
     ];
-    const infraStateFile = join(tmpdir(), `eg-infra-state-${process.pid}.json`);
     const certs = opts.certsDir;
     const env = { LOG_LEVEL: opts.logLevel ?? 'info' };
 
