@@ -55,6 +55,8 @@ export class StreamCore {
   private readonly accepted = new Map<string, ReadonlyMap<string, string>>();
   /** Per type, the versions of its latest response if Envoy refused it. */
   private readonly rejected = new Map<string, ReadonlyMap<string, string>>();
+  /** Types whose last response went unanswered: what the node holds of them is unknown. */
+  private readonly unanswered = new Set<string>();
   private nonces = 0;
   private servedSnapshot = false;
   /** The last acknowledged snapshot a new stream serves until its fleet's snapshot changes (see forNewStream). */
@@ -87,6 +89,7 @@ export class StreamCore {
     clearTimeout(outstanding.timer);
     this.outstanding.delete(typeUrl);
     const { response } = outstanding;
+    this.unanswered.delete(typeUrl);
     if (errorDetail) {
       this.opts.cache.refusedBy(outstanding.snapshot);
       this.rejected.set(typeUrl, response.versions);
@@ -132,7 +135,9 @@ export class StreamCore {
       }
       if (!settled) return;
     }
-    if (current && this.rejected.size === 0) this.opts.cache.acknowledged(this.nodeKey, current);
+    if (current && this.rejected.size === 0 && this.unanswered.size === 0) {
+      this.opts.cache.acknowledged(this.nodeKey, current);
+    }
   }
 
   close(): void {
@@ -154,6 +159,7 @@ export class StreamCore {
   private expire(typeUrl: string, nonce: string): void {
     if (this.outstanding.get(typeUrl)?.nonce !== nonce) return;
     this.outstanding.delete(typeUrl);
+    this.unanswered.add(typeUrl);
     this.pumpSafely();
   }
 
