@@ -14,3 +14,13 @@ export class InvalidInputError extends Error {
     this.problems = problems;
   }
 }
+
+/** Creating certificates failed (e.g. no `openssl` on PATH): exit code 1. */
+export class CertgenError extends Error {
+  override readonly name = 'CertgenError';
+}
+
+/** An admin API (Envoy's or an xds-server's) could not be read: exit code 1. */
+export class EnvoyAdminError extends Error {
+  override readonly name = 'EnvoyAdminError';
+}

@@ -15,6 +15,13 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Namespace: 'namespaces',
+  TLSRoute: 'tlsRoutes',
+  TCPRoute: 'tcpRoutes',
+  UDPRoute: 'udpRoutes',
+  Secret: 'secrets',
+  EnvoyProxy: 'envoyProxies',
+  ServiceImport: 'serviceImports',
+  HTTPRouteFilter: 'httpFilters',
 };
 
 /**

@@ -1,8 +1,11 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import type { InfraIR } from '@eg/ir';
 import { runService } from '@eg/service';
-import { renderBootstrap } from '@eg/xds';
+import { renderBootstrap, xdsSdsFiles, type XdsServerAddress, type XdsTlsFiles } from '@eg/xds';
 import { findEnvoyBinary } from '@eg/envoy-binary';
 import { HostInfra } from './host/host-infra.ts';
 
@@ -15,13 +18,51 @@ const { values } = parseArgs({
     'envoy-binary': { type: 'string' },
     'envoy-log-level': { type: 'string', default: 'warn' },
     'drain-time-s': { type: 'string', default: '5' },
+    /** Further xds-server replicas, `host:port,...`; Envoy moves to another when its replica dies. */
+    'xds-servers': { type: 'string', default: '' },
+    /** mTLS to the xds-server: Envoy's certificate folder (certgen's `envoy`: tls.crt, tls.key, ca.crt). */
+    'xds-tls-dir': { type: 'string', default: process.env['XDS_CLIENT_TLS_DIR'] },
+    /** Where to record the running proxies (for `egctl config envoy-proxy`). */
+    'state-file': { type: 'string' },
   },
 });
+
+/** The SDS files every Envoy's bootstrap points at; they name the certificate files, which Envoy watches. */
+async function writeSdsFiles(certDir: string): Promise<XdsTlsFiles> {
+  const dir = await mkdtemp(join(tmpdir(), 'eg-xds-sds-'));
+  const sds = xdsSdsFiles({
+    certificatePath: join(certDir, 'tls.crt'),
+    privateKeyPath: join(certDir, 'tls.key'),
+    caPath: join(certDir, 'ca.crt'),
+  });
+  const files = {
+    sdsCertificatePath: join(dir, 'xds-certificate.json'),
+    sdsTrustedCaPath: join(dir, 'xds-trusted-ca.json'),
+  };
+  await writeFile(files.sdsCertificatePath, JSON.stringify(sds.certificate));
+  await writeFile(files.sdsTrustedCaPath, JSON.stringify(sds.trustedCa));
+  return files;
+}
+
+function parseAddresses(list: string): XdsServerAddress[] {
+  return list
+    .split(',')
+    .filter((a) => a.trim() !== '')
+    .map((a) => {
+      const at = a.lastIndexOf(':');
+      const port = Number(a.slice(at + 1));
+      if (at <= 0 || !Number.isInteger(port)) throw new Error(`--xds-servers: ${JSON.stringify(a)} is not host:port`);
+      return { host: a.slice(0, at).trim(), port };
+    });
+}
 
 await runService({
   name: 'infra-manager',
   healthPort: Number(values['health-port']),
   start: async ({ log, health, signal, onShutdown }) => {
+    const moreXdsServers = parseAddresses(values['xds-servers']);
+    const xdsTls = values['xds-tls-dir'] ? await writeSdsFiles(values['xds-tls-dir']) : undefined;
+    log.info('Envoy bootstrap', { mtls: xdsTls !== undefined, xdsServers: 1 + moreXdsServers.length });
     const infra = new HostInfra({
       binary: findEnvoyBinary(values['envoy-binary']),
       bootstrapFor: (irKey, nodeId) =>
@@ -30,6 +71,8 @@ await runService({
           nodeId,
           xdsHost: values['xds-host'],
           xdsPort: Number(values['xds-port']),
+          moreXdsServers,
+          ...(xdsTls && { xdsTls }),
           adminAddress: '127.0.0.1',
           // Host mode: several fleets share one machine, so admin and readiness ports are random.
           adminPort: 0,
@@ -57,6 +100,7 @@ await runService({
           log.error('infra update failed', { key, err });
         }
       }
+      if (values['state-file']) await infra.writeState(values['state-file']);
       if (snapshot.initial) health.markReady();
     }
   },

@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
@@ -41,13 +43,27 @@ describe('infra-manager (host mode)', () => {
   let xdsListener: Server;
   const xdsConnections: Socket[] = [];
   const started = new Map<string, number>();
+  let certs: string;
+  let stateFile: string;
+  let xdsPort: number;
+  let secondXdsPort: number;
 
   beforeAll(async () => {
     nats = await startNatsServer();
+    certs = await mkdtemp(join(tmpdir(), 'eg-infra-certs-'));
+    stateFile = join(certs, 'state.json');
+    execFileSync(process.execPath, [
+      resolve(import.meta.dirname, '../../egctl/src/main.ts'),
+      'x',
+      'certgen',
+      '--out-dir',
+      certs,
+    ]);
+    secondXdsPort = await freePort();
     bus = await connectBus({ servers: nats.url, name: 'infra-test' });
     map = await bus.map<InfraIR>('infra-ir');
     xdsListener = createServer((socket) => xdsConnections.push(socket));
-    const xdsPort = await freePort();
+    xdsPort = await freePort();
     await new Promise<void>((r) => xdsListener.listen(xdsPort, '127.0.0.1', r));
     manager = spawn(
       process.execPath,
@@ -61,6 +77,8 @@ describe('infra-manager (host mode)', () => {
         String(xdsPort),
         '--drain-time-s',
         '1',
+        ...['--xds-servers', `127.0.0.1:${secondXdsPort}`, '--state-file', stateFile],
+        ...['--xds-tls-dir', join(certs, 'envoy')],
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -79,6 +97,7 @@ describe('infra-manager (host mode)', () => {
     xdsListener.close();
     await bus.close();
     await nats.stop();
+    await rm(certs, { recursive: true, force: true });
   });
 
   it('starts one Envoy per Gateway that dials the xds-server, and stops it when the Gateway goes', async () => {
@@ -91,6 +110,18 @@ describe('infra-manager (host mode)', () => {
     });
     expect(processAlive(pid)).toBe(true);
     await eventually(async () => expect(xdsConnections.length).toBeGreaterThan(0));
+    // The state file says where the proxy's admin address is; its bootstrap dials both replicas over mTLS.
+    const { proxies } = JSON.parse(await readFile(stateFile, 'utf8')) as {
+      proxies: { irKey: string; adminAddressPath: string }[];
+    };
+    expect(proxies.map((p) => p.irKey)).toEqual(['default/eg']);
+    await eventually(async () =>
+      expect(await readFile(proxies[0]!.adminAddressPath, 'utf8')).toMatch(/^127\.0\.0\.1:\d+/),
+    );
+    const bootstrap = await readFile(join(dirname(proxies[0]!.adminAddressPath), 'bootstrap.json'), 'utf8');
+    expect(bootstrap).toContain('"sni": "envoy-gateway"');
+    expect(bootstrap).toContain(`"port_value": ${xdsPort}`);
+    expect(bootstrap).toContain(`"port_value": ${secondXdsPort}`);
 
     await map.delete('default/eg');
     await map.commit();

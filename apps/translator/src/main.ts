@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import { translate, type Resource, type TranslateResult } from '@eg/gatewayapi';
+import type { EnvoyRejection } from '@eg/ir';
 import { runService } from '@eg/service';
 import { Publisher } from './publish.ts';
 import { causingTrace, openOutputs, outputSets } from './outputs.ts';
@@ -35,11 +36,21 @@ await runService({
       publishing = publishing
         .then(async () => {
           if (!latest || !lease.isLeader()) return;
-          const stats = await publisher.publish(outputSets(outputs, latest.result), latest.trace);
+          const stats = await publisher.publish(outputSets(outputs, latest.result, rejections.values()), latest.trace);
           log.info('published', { ...stats, traceparent: latest.trace?.traceparent });
         })
         .catch((err: unknown) => log.error('publish failed', { err }));
     };
+    // Envoys that refuse their configuration, as the xds-servers report them: a condition on their Gateway.
+    const rejections = new Map<string, EnvoyRejection>();
+    const envoyStatus = await bus.map<EnvoyRejection>('xds-status');
+    void (async () => {
+      for await (const snapshot of envoyStatus.subscribe({ signal })) {
+        rejections.clear();
+        for (const [key, entry] of snapshot.state) rejections.set(key, entry.value);
+        publishLatest();
+      }
+    })().catch((err: unknown) => log.error('xds-status watch ended', { err }));
     lease.onChange((leader) => {
       log.info(leader ? 'became leader' : 'lost leadership', { holder: values.holder });
       if (leader) publishLatest();

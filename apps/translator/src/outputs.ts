@@ -1,6 +1,14 @@
 import type { Bus, Snapshot, TraceContext, WatchableMap } from '@eg/bus';
 import type { TranslateResult } from '@eg/gatewayapi';
-import { resourceKey, type InfraIR, type RateLimitIR, type ResourceStatus, type XdsIR } from '@eg/ir';
+import {
+  resourceKey,
+  type EnvoyRejection,
+  type InfraIR,
+  type RateLimitIR,
+  type ResourceStatus,
+  type XdsIR,
+} from '@eg/ir';
+import { withEnvoyRejections } from './envoy-rejections.ts';
 import type { OutputSet } from './publish.ts';
 
 /** The buckets the translator writes. */
@@ -20,9 +28,15 @@ export async function openOutputs(bus: Bus): Promise<OutputMaps> {
   };
 }
 
-/** What each output bucket should hold after this translation. */
-export function outputSets(maps: OutputMaps, result: TranslateResult): OutputSet<unknown>[] {
-  const statuses = new Map(result.statuses.map((s) => [resourceKey(s.kind, s.namespace, s.name), s]));
+/** What each output bucket should hold after this translation, with the Envoys' refusals on their Gateways. */
+export function outputSets(
+  maps: OutputMaps,
+  result: TranslateResult,
+  rejections: Iterable<EnvoyRejection> = [],
+): OutputSet<unknown>[] {
+  const statuses = new Map(
+    withEnvoyRejections(result.statuses, rejections).map((s) => [resourceKey(s.kind, s.namespace, s.name), s]),
+  );
   return [
     // Clusters before listeners is the xds-server's job; here infra first so the fleet starts early.
     { map: maps.infra, entries: result.infra },

@@ -3,7 +3,15 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
 import { loadResources, type Resource } from '@eg/gatewayapi';
-import { resourceKey, type InfraIR, type ResourceStatus, type XdsIR } from '@eg/ir';
+import {
+  envoyRejectionKey,
+  resourceKey,
+  type Condition,
+  type EnvoyRejection,
+  type InfraIR,
+  type ResourceStatus,
+  type XdsIR,
+} from '@eg/ir';
 import {
   eventually,
   freePort,
@@ -134,6 +142,31 @@ spec:
     await publish(route('recovered', 'backend'));
     await eventually(async () => expect(await routeConditions('recovered')).not.toEqual([]));
     expect(replicas[0]!.child.exitCode).toBeNull();
+  });
+
+  it('puts EnvoyAccepted=False on the Gateway while an xds-server reports its Envoy refused config', async () => {
+    const refusals = await bus.map<EnvoyRejection>('xds-status');
+    const key = envoyRejectionKey('default/eg', 'envoy-1');
+    const gatewayConditions = async () =>
+      ((await status.get(resourceKey('Gateway', 'default', 'eg')))?.value.status as { conditions: Condition[] })
+        .conditions;
+    await refusals.put(key, {
+      irKey: 'default/eg',
+      nodeId: 'envoy-1',
+      replica: 'xds-0',
+      rejected: { 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'invalid regex' },
+    });
+    await eventually(async () =>
+      expect((await gatewayConditions()).find((c) => c.type === 'gateway.envoyproxy.io/EnvoyAccepted')).toMatchObject({
+        status: 'False',
+        reason: 'Rejected',
+        message: 'Envoy envoy-1 rejected RouteConfiguration: invalid regex',
+      }),
+    );
+    await refusals.delete(key);
+    await eventually(async () =>
+      expect((await gatewayConditions()).map((c) => c.type)).not.toContain('gateway.envoyproxy.io/EnvoyAccepted'),
+    );
   });
 
   it('hands writing over to a standby replica when the leader stops', async () => {

@@ -6,16 +6,17 @@ import {
   type ServerErrorResponse,
 } from '@grpc/grpc-js';
 import {
+  ADS_SERVICE,
   DiscoveryDecodeError,
   type DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
   type DiscoveryRequest,
   type DiscoveryResponse,
 } from '@eg/xds';
-import { ADS_SERVICE } from './ads-service.ts';
+
 import { DeltaStream } from './delta-stream.ts';
 import { XdsProtocolError, XdsServerStartError } from './errors.ts';
-import { XdsStatusRegistry } from './node-status.ts';
+import { XdsStatusRegistry, type StatusObserver } from './node-status.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
 import { SotwStream } from './sotw-stream.ts';
 import type { AdsStreamOptions } from './stream-core.ts';
@@ -28,6 +29,8 @@ export interface XdsServerOptions {
   readonly credentials?: ServerCredentials;
   /** How long a response may wait for its ACK before the stream moves on; default 30 s. */
   readonly ackTimeoutMs?: number;
+  /** Hears of NACKs. */
+  readonly observer?: StatusObserver;
 }
 
 export interface XdsServer {
@@ -50,7 +53,7 @@ const SHUTDOWN_GRACE_MS = 2_000;
 /** Starts the ADS server (delta and state-of-the-world) that serves each Envoy its fleet's snapshot. */
 export async function startXdsServer(opts: XdsServerOptions): Promise<XdsServer> {
   const cache = new SnapshotCache();
-  const status = new XdsStatusRegistry();
+  const status = new XdsStatusRegistry(opts.observer);
   const calls = new Set<{ end(): void }>();
   let streamIds = 0;
 

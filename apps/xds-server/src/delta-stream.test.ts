@@ -83,6 +83,39 @@ describe('DeltaStream', () => {
     expect(status.nodes()[0]?.types[TYPE_URLS.route]).toEqual({ accepted: { l: 'r3' } });
   });
 
+  it('serves a new Envoy the last acknowledged snapshot while the current one stands refused', () => {
+    const { cache, status, envoy } = connected();
+    envoy.reject = (typeUrl) => (typeUrl === TYPE_URLS.route ? 'invalid regex' : undefined);
+    envoy.serve(fleet({ a: '1' }, 'r2'));
+    const late = new FakeDeltaEnvoy({ cache, status });
+    late.connect();
+    late.converge();
+    expect(late.drainLog()).toEqual([
+      'Cluster a@1',
+      'ClusterLoadAssignment a@1',
+      'Listener l@l1',
+      'RouteConfiguration l@r1',
+    ]);
+    // The next snapshot is served to everyone again.
+    expect(late.serve(fleet({ a: '1' }, 'r3'))).toEqual(['RouteConfiguration l@r3']);
+  });
+
+  it('serves secrets by name over SDS, and a rotated certificate without touching the listener', () => {
+    const { cache, envoy } = setup();
+    const withSecret = (version: string) => ({
+      ...fleet({ a: '1' }),
+      secrets: [fake(TYPE_URLS.secret, 'cert', version)],
+    });
+    cache.setSnapshot(NODE.cluster, withSecret('1'));
+    envoy.connect();
+    envoy.request(TYPE_URLS.secret, { resourceNamesSubscribe: ['cert'] });
+    envoy.converge();
+    const log = envoy.drainLog();
+    expect(log).toContain('Secret cert@1');
+    expect(log.indexOf('Secret cert@1')).toBeLessThan(log.indexOf('Listener l@l1'));
+    expect(envoy.serve(withSecret('2'))).toEqual(['Secret cert@2']);
+  });
+
   it('still removes everything when the snapshot is deleted after a NACK', () => {
     const { envoy } = connected();
     envoy.reject = (typeUrl) => (typeUrl === TYPE_URLS.route ? 'invalid regex' : undefined);

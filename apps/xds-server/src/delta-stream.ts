@@ -11,7 +11,7 @@ interface DeltaTypeState {
   readonly names: Set<string>;
   /** Per resource, the version last sent (or that the node reported on reconnect); ABSENT once told it is gone. */
   readonly sent: Map<string, string | typeof ABSENT>;
-  /** Whether any response of this type was sent; a wildcard subscription is always answered once. */
+  /** Whether the node got a response of this type; a new wildcard subscription is always answered once. */
   answered: boolean;
 }
 
@@ -45,7 +45,8 @@ export class DeltaStream {
       // An empty first subscription is the legacy way to ask for everything.
       const wildcard = WILDCARD_TYPES.has(request.typeUrl) && request.resourceNamesSubscribe.length === 0;
       const held = new Map(Object.entries(request.initialResourceVersions));
-      state = { wildcard, names: new Set(), sent: new Map(held), answered: false };
+      // A reconnecting node that reports what it holds is initialized already: it needs no empty answer.
+      state = { wildcard, names: new Set(), sent: new Map(held), answered: held.size > 0 };
       this.types.set(request.typeUrl, state);
       this.core.holds(request.typeUrl, held);
     }

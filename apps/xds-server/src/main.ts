@@ -1,9 +1,16 @@
+import { hostname } from 'node:os';
+import tls from 'node:tls';
 import { parseArgs } from 'node:util';
+import { Counter } from 'prom-client';
 import { connectBus } from '@eg/bus';
-import type { XdsIR } from '@eg/ir';
+import type { EnvoyRejection, XdsIR } from '@eg/ir';
 import { runService } from '@eg/service';
 import { translateXds } from '@eg/xds';
+import { startAdminServer } from './admin-server.ts';
 import { startXdsServer } from './ads-server.ts';
+import { proxyStatuses } from './proxy-status.ts';
+import { RejectionPublisher } from './rejection-publisher.ts';
+import { watchedServerCredentials } from './server-credentials.ts';
 
 const { values } = parseArgs({
   options: {
@@ -11,6 +18,13 @@ const { values } = parseArgs({
     'health-port': { type: 'string', default: '8081' },
     host: { type: 'string', default: '0.0.0.0' },
     port: { type: 'string', default: '18000' },
+    /** `GET /proxy-status` for egctl; off unless given (several replicas share a host in standalone mode). */
+    'admin-port': { type: 'string' },
+    'admin-host': { type: 'string', default: '127.0.0.1' },
+    /** mTLS: a folder with tls.crt, tls.key and ca.crt (certgen's `envoy-gateway` folder); plaintext without it. */
+    'tls-dir': { type: 'string', default: process.env['XDS_TLS_DIR'] },
+    'tls-refresh-ms': { type: 'string', default: '10000' },
+    replica: { type: 'string', default: process.env['HOSTNAME'] ?? `${hostname()}-${process.pid}` },
   },
 });
 
@@ -18,11 +32,50 @@ await runService({
   name: 'xds-server',
   healthPort: Number(values['health-port']),
   start: async ({ log, health, signal, onShutdown }) => {
-    const server = await startXdsServer({ host: values.host, port: Number(values.port) });
-    onShutdown(() => server.close());
-    log.info('ADS listening', { port: server.port });
+    const nacks = new Counter({
+      name: 'xds_nack_total',
+      help: 'xDS responses Envoy rejected, by fleet (node.cluster) and resource type',
+      labelNames: ['node_cluster', 'type_url'],
+      registers: [health.registry],
+    });
+    const tlsDir = values['tls-dir'];
+    // grpc-js has no per-server minimum version; this process serves TLS only for ADS, so it is set process-wide.
+    if (tlsDir) tls.DEFAULT_MIN_VERSION = 'TLSv1.3';
+    const credentials = tlsDir ? await watchedServerCredentials(tlsDir, Number(values['tls-refresh-ms'])) : undefined;
     const bus = await connectBus({ servers: values.nats, name: 'xds-server' });
     onShutdown(() => bus.close());
+    const rejections = new RejectionPublisher(await bus.map<EnvoyRejection>('xds-status'), values.replica, log);
+    // Registered after the bus, so it runs before the bus closes: refusals cleared on shutdown still get out.
+    onShutdown(() => rejections.flushed());
+    const server = await startXdsServer({
+      host: values.host,
+      port: Number(values.port),
+      ...(credentials && { credentials }),
+      observer: {
+        rejected: (node, typeUrl, rejection) => {
+          nacks.inc({ node_cluster: node.cluster, type_url: typeUrl });
+          log.warn('Envoy rejected a config', {
+            node: node.id,
+            nodeCluster: node.cluster,
+            typeUrl,
+            error: rejection.message,
+          });
+        },
+        rejectionsChanged: (node, rejected) => rejections.update(node, rejected),
+      },
+    });
+    onShutdown(() => server.close());
+    log.info('ADS listening', { port: server.port, mtls: credentials !== undefined });
+    if (values['admin-port'] !== undefined) {
+      const admin = await startAdminServer({
+        host: values['admin-host'],
+        port: Number(values['admin-port']),
+        replica: values.replica,
+        proxies: () => proxyStatuses(server.status, server.cache),
+      });
+      onShutdown(() => admin.close());
+      log.info('admin listening', { port: admin.port });
+    }
     const irs = await bus.map<XdsIR>('xds-ir');
 
     // Stateless: every replica builds the same snapshots from the same IR, so any can serve any Envoy.
@@ -43,6 +96,7 @@ await runService({
           log.error('xds translation failed', { key, err });
         }
       }
+      // Ready once the first full snapshot is loaded: a replica never serves Envoy an empty world.
       if (snapshot.initial) health.markReady();
     }
   },

@@ -30,25 +30,47 @@ interface StreamRecord {
 }
 
 /** ACKs and NACKs of every connected Envoy, so operators and tests can see what each proxy really runs. */
+/** Who hears about NACKs: metrics and logs per NACK, the status publisher per change of a node's refusals. */
+export interface StatusObserver {
+  rejected?(node: Node, typeUrl: string, rejection: Rejection): void;
+  /** The types a node currently refuses, with Envoy's message; `{}` once it refuses nothing or is gone. */
+  rejectionsChanged?(node: Node, rejected: Readonly<Record<string, string>>): void;
+}
+
 export class XdsStatusRegistry {
   private readonly streams = new Map<number, StreamRecord>();
+  private readonly observer: StatusObserver;
+
+  constructor(observer: StatusObserver = {}) {
+    this.observer = observer;
+  }
 
   open(streamId: number, node: Node, protocol: XdsProtocol): void {
     this.streams.set(streamId, { node, protocol, types: new Map() });
+    // A node that reconnects here refuses nothing yet; this clears what a replica that died left behind.
+    this.observer.rejectionsChanged?.(node, {});
   }
 
   acknowledged(streamId: number, typeUrl: string, accepted: ReadonlyMap<string, string>): void {
-    this.streams.get(streamId)?.types.set(typeUrl, { accepted: Object.fromEntries(accepted) });
+    const record = this.streams.get(streamId);
+    if (!record) return;
+    const wasRejected = record.types.get(typeUrl)?.rejected !== undefined;
+    record.types.set(typeUrl, { accepted: Object.fromEntries(accepted) });
+    if (wasRejected) this.observer.rejectionsChanged?.(record.node, rejections(record));
   }
 
   rejected(streamId: number, typeUrl: string, rejection: Rejection): void {
     const record = this.streams.get(streamId);
     if (!record) return;
     record.types.set(typeUrl, { accepted: record.types.get(typeUrl)?.accepted ?? {}, rejected: rejection });
+    this.observer.rejected?.(record.node, typeUrl, rejection);
+    this.observer.rejectionsChanged?.(record.node, rejections(record));
   }
 
   close(streamId: number): void {
+    const record = this.streams.get(streamId);
     this.streams.delete(streamId);
+    if (record && Object.keys(rejections(record)).length > 0) this.observer.rejectionsChanged?.(record.node, {});
   }
 
   /** Connected nodes, optionally only those of one fleet (node.cluster), in connection order. */
@@ -62,4 +84,10 @@ export class XdsStatusRegistry {
         types: Object.fromEntries(r.types),
       }));
   }
+}
+
+function rejections(record: StreamRecord): Record<string, string> {
+  const refused: Record<string, string> = {};
+  for (const [typeUrl, status] of record.types) if (status.rejected) refused[typeUrl] = status.rejected.message;
+  return refused;
 }

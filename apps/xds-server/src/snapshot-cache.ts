@@ -25,10 +25,17 @@ export const EMPTY_SNAPSHOT = new Snapshot({ listeners: [], routes: [], clusters
 
 type ChangeListener = () => void;
 
+/** Acknowledged snapshots kept per fleet: enough that one refused after another Envoy took it leaves a good one. */
+const ACKED_HISTORY = 3;
+
 /** The resources of every fleet, keyed by the IR key (Envoy's node.cluster); streams watch their key. */
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly watchers = new Map<string, Set<ChangeListener>>();
+  /** Per fleet, the latest snapshots an Envoy acknowledged in full, newest first (a short history). */
+  private readonly acked = new Map<string, Snapshot[]>();
+  /** Snapshots some Envoy refused; weak so replaced ones go. */
+  private readonly refused = new WeakSet<Snapshot>();
 
   /** Replaces a fleet's resources; watchers hear of it only when a version changed. */
   setSnapshot(key: string, resources: XdsResources): void {
@@ -40,7 +47,30 @@ export class SnapshotCache {
 
   /** Forgets a fleet; its connected Envoys are told to remove everything. */
   deleteSnapshot(key: string): void {
+    this.acked.delete(key);
     if (this.snapshots.delete(key)) this.notify(key);
+  }
+
+  /** An Envoy of fleet `key` acknowledged every resource of `snapshot`. */
+  acknowledged(key: string, snapshot: Snapshot): void {
+    const history = this.acked.get(key) ?? [];
+    if (this.snapshots.get(key) !== snapshot || history[0] === snapshot) return;
+    this.acked.set(key, [snapshot, ...history].slice(0, ACKED_HISTORY));
+  }
+
+  /** An Envoy refused part of `snapshot`; even if another Envoy took it, it is not a known good one. */
+  refusedBy(snapshot: Snapshot): void {
+    this.refused.add(snapshot);
+  }
+
+  /**
+   * What a newly connected Envoy of fleet `key` is served: the current snapshot, or while another Envoy refused
+   * it, the last one an Envoy acknowledged, so new proxies start from a config known to load.
+   */
+  forNewStream(key: string): Snapshot | undefined {
+    const current = this.snapshots.get(key);
+    if (!current || !this.refused.has(current)) return current;
+    return this.acked.get(key)?.find((s) => !this.refused.has(s)) ?? current;
   }
 
   get(key: string): Snapshot | undefined {

@@ -37,6 +37,8 @@ export interface StreamCoreOptions extends Omit<AdsStreamOptions<unknown>, 'send
 interface Outstanding {
   readonly nonce: string;
   readonly response: PlannedResponse;
+  /** The snapshot the response was planned from. */
+  readonly snapshot: Snapshot;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -53,8 +55,12 @@ export class StreamCore {
   private readonly accepted = new Map<string, ReadonlyMap<string, string>>();
   /** Per type, the versions of its latest response if Envoy refused it. */
   private readonly rejected = new Map<string, ReadonlyMap<string, string>>();
+  /** Types whose last response went unanswered: what the node holds of them is unknown. */
+  private readonly unanswered = new Set<string>();
   private nonces = 0;
   private servedSnapshot = false;
+  /** The last acknowledged snapshot a new stream serves until its fleet's snapshot changes (see forNewStream). */
+  private pinned: Snapshot | undefined;
   private closed = false;
 
   constructor(opts: StreamCoreOptions) {
@@ -67,7 +73,13 @@ export class StreamCore {
     if (!node) throw new XdsProtocolError('the first request of a stream must carry the node');
     this.nodeKey = node.cluster;
     this.opts.status.open(this.opts.streamId, node, this.opts.protocol);
-    this.unwatch = this.opts.cache.watch(node.cluster, () => this.pumpSafely());
+    const current = this.opts.cache.get(node.cluster);
+    const initial = this.opts.cache.forNewStream(node.cluster);
+    if (initial !== current) this.pinned = initial;
+    this.unwatch = this.opts.cache.watch(node.cluster, () => {
+      this.pinned = undefined;
+      this.pumpSafely();
+    });
   }
 
   /** Handles the ACK or NACK in a request; a nonce other than the one in flight acknowledges nothing. */
@@ -77,7 +89,9 @@ export class StreamCore {
     clearTimeout(outstanding.timer);
     this.outstanding.delete(typeUrl);
     const { response } = outstanding;
+    this.unanswered.delete(typeUrl);
     if (errorDetail) {
+      this.opts.cache.refusedBy(outstanding.snapshot);
       this.rejected.set(typeUrl, response.versions);
       this.opts.status.rejected(this.opts.streamId, typeUrl, {
         message: errorDetail.message,
@@ -101,7 +115,7 @@ export class StreamCore {
   /** Sends what the first unsettled push group has to send. */
   pump(): void {
     if (this.closed || this.nodeKey === undefined) return;
-    const current = this.opts.cache.get(this.nodeKey);
+    const current = this.pinned ?? this.opts.cache.get(this.nodeKey);
     // A new stream waits for its fleet's first snapshot; a deleted snapshot empties a served node.
     if (!current && !this.servedSnapshot) return;
     const snapshot = current ?? EMPTY_SNAPSHOT;
@@ -115,11 +129,14 @@ export class StreamCore {
         }
         const response = this.opts.plan({ typeUrl, phase: group.phase }, snapshot);
         if (response) {
-          this.send(response);
+          this.send(response, snapshot);
           settled = false;
         }
       }
       if (!settled) return;
+    }
+    if (current && this.rejected.size === 0 && this.unanswered.size === 0) {
+      this.opts.cache.acknowledged(this.nodeKey, current);
     }
   }
 
@@ -131,10 +148,10 @@ export class StreamCore {
     this.opts.status.close(this.opts.streamId);
   }
 
-  private send(response: PlannedResponse): void {
+  private send(response: PlannedResponse, snapshot: Snapshot): void {
     const nonce = String(++this.nonces);
     const timer = setTimeout(() => this.expire(response.typeUrl, nonce), this.opts.ackTimeoutMs).unref();
-    this.outstanding.set(response.typeUrl, { nonce, response, timer });
+    this.outstanding.set(response.typeUrl, { nonce, response, snapshot, timer });
     this.servedSnapshot = true;
     response.commit(nonce);
   }
@@ -142,6 +159,7 @@ export class StreamCore {
   private expire(typeUrl: string, nonce: string): void {
     if (this.outstanding.get(typeUrl)?.nonce !== nonce) return;
     this.outstanding.delete(typeUrl);
+    this.unanswered.add(typeUrl);
     this.pumpSafely();
   }
 

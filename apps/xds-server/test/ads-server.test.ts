@@ -5,8 +5,8 @@ import {
   type ClientDuplexStream,
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TYPE_URLS, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse } from '@eg/xds';
-import { ADS_SERVICE } from '../src/ads-service.ts';
+import { ADS_SERVICE, TYPE_URLS, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse } from '@eg/xds';
+
 import { startXdsServer, type XdsServer } from '../src/ads-server.ts';
 
 const AdsClient = makeGenericClientConstructor(ADS_SERVICE, 'AggregatedDiscoveryService');

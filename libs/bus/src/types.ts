@@ -5,9 +5,17 @@ export interface TraceContext {
 }
 
 /** The buckets services exchange state through (DESIGN.md, "Processes and the bus"). */
-export type BucketName = 'resources' | 'xds-ir' | 'infra-ir' | 'ratelimit-ir' | 'status';
+export type BucketName = 'resources' | 'xds-ir' | 'infra-ir' | 'ratelimit-ir' | 'status' | 'xds-status';
 
-export const BUCKET_NAMES: readonly BucketName[] = ['resources', 'xds-ir', 'infra-ir', 'ratelimit-ir', 'status'];
+export const BUCKET_NAMES: readonly BucketName[] = [
+  'resources',
+  'xds-ir',
+  'infra-ir',
+  'ratelimit-ir',
+  'status',
+  // xds-server replicas -> translator: Envoys that refused configuration (key `<irKey>/<nodeId>`).
+  'xds-status',
+];
 
 export interface Entry<T> {
   readonly key: string;

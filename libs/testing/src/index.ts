@@ -8,3 +8,4 @@ export * from './nats.ts';
 export * from './ports.ts';
 export * from './service-process.ts';
 export * from './udp.ts';
+export * from './delta-ads-client.ts';

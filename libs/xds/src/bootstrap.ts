@@ -14,9 +14,36 @@ export interface BootstrapOptions {
   readonly readinessPort?: number;
   /** Delta xDS (Envoy Gateway's default) or state-of-the-world. */
   readonly apiType?: 'DELTA_GRPC' | 'GRPC';
+  /** Further xds-server replicas; Envoy's one ADS stream goes to any of them and moves on when one dies. */
+  readonly moreXdsServers?: readonly XdsServerAddress[];
+  /** mTLS to the xds-server; plaintext without it. */
+  readonly xdsTls?: XdsTlsFiles;
+}
+
+export interface XdsServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where Envoy finds its SDS files for the xds connection (write them with `xdsSdsFiles`). */
+export interface XdsTlsFiles {
+  readonly sdsCertificatePath: string;
+  readonly sdsTrustedCaPath: string;
+}
+
+/** Envoy's client certificate files (certgen's `envoy` folder). */
+export interface XdsCertificateFiles {
+  readonly certificatePath: string;
+  readonly privateKeyPath: string;
+  readonly caPath: string;
 }
 
 const XDS_CLUSTER = 'xds_cluster';
+/** The name on the xds-server's certificate, as in Envoy Gateway. */
+export const XDS_SERVER_NAME = 'envoy-gateway';
+const SDS_CERTIFICATE = 'xds_certificate';
+const SDS_TRUSTED_CA = 'xds_trusted_ca';
+const SECRET_TYPE = 'envoy.extensions.transport_sockets.tls.v3.Secret';
 export const DEFAULT_READINESS_PORT = 19003;
 export const READINESS_PATH = '/ready';
 
@@ -45,7 +72,7 @@ export function renderBootstrap(opts: BootstrapOptions): Record<string, unknown>
     },
     static_resources: {
       listeners: [readinessListener(opts.readinessPort ?? DEFAULT_READINESS_PORT)],
-      clusters: [xdsCluster(opts.xdsHost, opts.xdsPort)],
+      clusters: [xdsCluster([{ host: opts.xdsHost, port: opts.xdsPort }, ...(opts.moreXdsServers ?? [])], opts.xdsTls)],
     },
     overload_manager: {
       resource_monitors: [
@@ -64,10 +91,51 @@ export function renderBootstrap(opts: BootstrapOptions): Record<string, unknown>
 }
 
 /**
- * The cluster Envoy reaches the xds-server through: HTTP/2 with keepalives so a dead server is noticed.
- * Plaintext for now; mTLS adds a `transport_socket` here.
+ * The SDS files the bootstrap's mTLS refers to. Envoy watches them and the certificate files they name, so
+ * rewriting a certificate rotates it without a restart.
  */
-function xdsCluster(host: string, port: number): Record<string, unknown> {
+export function xdsSdsFiles(files: XdsCertificateFiles): { certificate: object; trustedCa: object } {
+  const secret = (body: object): object => ({ resources: [{ '@type': anyType(SECRET_TYPE), ...body }] });
+  return {
+    certificate: secret({
+      name: SDS_CERTIFICATE,
+      tls_certificate: {
+        certificate_chain: { filename: files.certificatePath },
+        private_key: { filename: files.privateKeyPath },
+      },
+    }),
+    trustedCa: secret({ name: SDS_TRUSTED_CA, validation_context: { trusted_ca: { filename: files.caPath } } }),
+  };
+}
+
+/** TLS 1.3 only, the xds-server must prove it is `envoy-gateway`, Envoy's certificate comes from SDS files. */
+function xdsTransportSocket(files: XdsTlsFiles): Record<string, unknown> {
+  const fromFile = (name: string, path: string) => ({
+    name,
+    sds_config: { path_config_source: { path }, resource_api_version: 'V3' },
+  });
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': anyType('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext'),
+      sni: XDS_SERVER_NAME,
+      common_tls_context: {
+        tls_params: { tls_minimum_protocol_version: 'TLSv1_3', tls_maximum_protocol_version: 'TLSv1_3' },
+        alpn_protocols: ['h2'],
+        tls_certificate_sds_secret_configs: [fromFile(SDS_CERTIFICATE, files.sdsCertificatePath)],
+        combined_validation_context: {
+          default_validation_context: {
+            match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: XDS_SERVER_NAME } }],
+          },
+          validation_context_sds_secret_config: fromFile(SDS_TRUSTED_CA, files.sdsTrustedCaPath),
+        },
+      },
+    },
+  };
+}
+
+/** The cluster Envoy reaches the xds-server replicas through: HTTP/2 with keepalives so a dead server is noticed. */
+function xdsCluster(servers: readonly XdsServerAddress[], tls: XdsTlsFiles | undefined): Record<string, unknown> {
   return {
     name: XDS_CLUSTER,
     type: 'STRICT_DNS',
@@ -77,9 +145,14 @@ function xdsCluster(host: string, port: number): Record<string, unknown> {
     load_assignment: {
       cluster_name: XDS_CLUSTER,
       endpoints: [
-        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: port } } } }] },
+        {
+          lb_endpoints: servers.map(({ host, port }) => ({
+            endpoint: { address: { socket_address: { address: host, port_value: port } } },
+          })),
+        },
       ],
     },
+    ...(tls && { transport_socket: xdsTransportSocket(tls) }),
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': anyType('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'),

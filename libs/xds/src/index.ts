@@ -1,7 +1,17 @@
 export { translateXds } from './translate.ts';
 export { toJSON, type XdsResourcesJSON } from './to-json.ts';
 export { TYPE_URLS, resourcesOfType, type ResourceTypeUrl, type XdsResource, type XdsResources } from './resources.ts';
-export { renderBootstrap, DEFAULT_READINESS_PORT, READINESS_PATH, type BootstrapOptions } from './bootstrap.ts';
+export {
+  renderBootstrap,
+  xdsSdsFiles,
+  DEFAULT_READINESS_PORT,
+  READINESS_PATH,
+  XDS_SERVER_NAME,
+  type BootstrapOptions,
+  type XdsCertificateFiles,
+  type XdsServerAddress,
+  type XdsTlsFiles,
+} from './bootstrap.ts';
 export {
   deltaDiscoveryRequestCodec,
   deltaDiscoveryResponseCodec,
@@ -18,3 +28,4 @@ export {
   type Node,
 } from './discovery.ts';
 export { DiscoveryDecodeError, EnvoyProtoLoadError, XdsEncodeError } from './errors.ts';
+export { ADS_SERVICE } from './ads-service.ts';

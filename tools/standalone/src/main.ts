@@ -1,7 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { loadResources, type Resource } from '@eg/gatewayapi';
 import { REPO_ROOT, startStack } from './stack.ts';
 
@@ -13,17 +15,25 @@ const { values } = parseArgs({
     'xds-port': { type: 'string', default: '18000' },
     'echo-port': { type: 'string', default: '3000' },
     'log-level': { type: 'string', default: 'warn' },
+    /** mTLS between Envoy and the xds-server (as in Kubernetes mode); off by default for a simple local start. */
+    mtls: { type: 'boolean', default: false },
+    /** Several xds-server processes; Envoy moves to another when one stops. */
+    'xds-replicas': { type: 'string', default: '1' },
   },
 });
 
 const resourcesDir = resolve(values.resources);
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const egctl = join(REPO_ROOT, 'apps/egctl/src/main.ts');
+const certsDir = values.mtls ? await generateCertificates() : undefined;
 const stack = await startStack({
   resourcesDir,
   ...(values.nats ? { natsUrl: values.nats } : {}),
   xdsPort: Number(values['xds-port']),
   echoBackends: [{ name: 'backend', port: Number(values['echo-port']) }],
   logLevel: values['log-level'],
+  ...(certsDir && { certsDir }),
+  xdsReplicas: Number(values['xds-replicas']),
   output: (name, line) => say(`[${name}] ${line}`),
 }).catch((err: unknown) => {
   process.stderr.write(`standalone: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -35,7 +45,10 @@ const stop = (): void => {
   if (stopping) return;
   stopping = true;
   say('stopping...');
-  void stack.stop().then(() => process.exit(0));
+  void stack
+    .stop()
+    .then(() => (certsDir ? rm(certsDir, { recursive: true, force: true }) : undefined))
+    .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
@@ -45,7 +58,17 @@ say('');
 say(`Envoy Gateway (standalone) is running. NATS: ${stack.natsUrl}; xDS: 127.0.0.1:${stack.xdsPort}`);
 say(`Serving ${resourcesDir} (edit its files; Envoy follows within a second).`);
 for (const hint of await curlHints(resourcesDir)) say(`  ${hint}`);
+say(`xDS ${certsDir ? `mTLS with the certificates in ${certsDir}` : 'in plaintext (--mtls switches mTLS on)'}.`);
+say(`  npm run egctl -- x proxy-status --xds-admin ${stack.xdsAdminPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
+say(`  npm run egctl -- config envoy-proxy route --state-file ${stack.infraStateFile}`);
 say('Press Ctrl-C to stop every process.');
+
+/** A fresh CA and certificates from `egctl x certgen`, kept in a temporary folder for this run. */
+async function generateCertificates(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'eg-certs-'));
+  await promisify(execFile)(process.execPath, [egctl, 'x', 'certgen', '--out-dir', dir]);
+  return dir;
+}
 
 /** Envoy starts after the services are ready; wait until it accepts connections on the Gateway ports. */
 async function waitForListeners(ports: readonly number[]): Promise<void> {

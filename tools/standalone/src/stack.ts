@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startNatsServer, type NatsServerFixture } from '@eg/testing';
 import { ManagedProcess } from './managed-process.ts';
@@ -20,6 +22,10 @@ export interface StackOptions {
   readonly echoBackends?: readonly EchoBackendSpec[];
   readonly output?: (name: string, line: string) => void;
   readonly logLevel?: string;
+  /** mTLS between Envoy and the xds-server with the certificates of `egctl x certgen --out-dir DIR`; plaintext without. */
+  readonly certsDir?: string;
+  /** How many xds-server processes to run (default 1); every Envoy's bootstrap lists them all. */
+  readonly xdsReplicas?: number;
 }
 
 export interface Stack {
@@ -27,6 +33,10 @@ export interface Stack {
   readonly xdsPort: number;
   readonly services: Readonly<Record<ServiceName, ManagedProcess>>;
   readonly healthPorts: Readonly<Record<ServiceName, number>>;
+  /** The xds-servers' admin APIs (`egctl x proxy-status --xds-admin 127.0.0.1:PORT,...`). */
+  readonly xdsAdminPorts: readonly number[];
+  /** The infra-manager's record of its proxies (`egctl config envoy-proxy --state-file FILE`). */
+  readonly infraStateFile: string;
   stop(): Promise<void>;
 }
 
@@ -40,15 +50,30 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const output = opts.output ?? (() => undefined);
   const started: ManagedProcess[] = [];
   let nats: NatsServerFixture | undefined;
+  const infraStateFile = join(tmpdir(), `eg-infra-state-${process.pid}.json`);
   const stop = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
     await nats?.stop();
+    await rm(infraStateFile, { force: true });
   };
   try {
     if (!opts.natsUrl) nats = await startNatsServer();
     const natsUrl = opts.natsUrl ?? nats!.url;
     const xdsPort = opts.xdsPort ?? (await freePort());
     const ratelimitPort = await freePort();
+    // Replica 0 is `xds-server` (its ADS port is xdsPort); the others are `xds-server-<i>`.
+    const replicas = await Promise.all(
+      Array.from({ length: Math.max(1, opts.xdsReplicas ?? 1) }, async (_, i) => ({
+        port: i === 0 ? xdsPort : await freePort(),
+        adminPort: await freePort(),
+        healthPort: await freePort(),
+      })),
+    );
+    const xdsArgs = (r: { port: number; adminPort: number }): string[] => [
+      ...['--port', String(r.port), '--admin-port', String(r.adminPort)],
+      ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
+    ];
+    const certs = opts.certsDir;
     const env = { LOG_LEVEL: opts.logLevel ?? 'info' };
 
     for (const echo of opts.echoBackends ?? []) {
@@ -71,8 +96,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const extra: Record<ServiceName, string[]> = {
       provider: ['--resources', resolve(opts.resourcesDir)],
       translator: ['--running-on-host', '--holder', 'standalone-translator'],
-      'xds-server': ['--port', String(xdsPort)],
-      'infra-manager': ['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort)],
+      'xds-server': xdsArgs(replicas[0]!),
+      'infra-manager': [
+        ...['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort), '--state-file', infraStateFile],
+        ...[
+          '--xds-servers',
+          replicas
+            .slice(1)
+            .map((r) => `127.0.0.1:${r.port}`)
+            .join(','),
+        ],
+        ...(certs ? ['--xds-tls-dir', join(certs, 'envoy')] : []),
+      ],
       ratelimit: ['--grpc-port', String(ratelimitPort)],
     };
     const services = {} as Record<ServiceName, ManagedProcess>;
@@ -90,8 +125,29 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       services[name] = p;
       started.push(p);
       await p.start();
+      if (name !== 'xds-server') continue;
+      for (const [i, r] of replicas.entries()) {
+        if (i === 0) continue;
+        const replica = new ManagedProcess(
+          {
+            name: `xds-server-${i}`,
+            command: process.execPath,
+            args: [
+              ...nodeScript('apps/xds-server/src/main.ts'),
+              ...['--nats', natsUrl, '--health-port', String(r.healthPort)],
+              ...xdsArgs(r),
+            ],
+            env,
+            readyUrl: `http://127.0.0.1:${r.healthPort}/readyz`,
+          },
+          output,
+        );
+        started.push(replica);
+        await replica.start();
+      }
     }
-    return { natsUrl, xdsPort, services, healthPorts, stop };
+    const xdsAdminPorts = replicas.map((r) => r.adminPort);
+    return { natsUrl, xdsPort, services, healthPorts, xdsAdminPorts, infraStateFile, stop };
   } catch (err) {
     await stop();
     throw err;

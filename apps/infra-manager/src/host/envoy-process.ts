@@ -37,6 +37,15 @@ export class EnvoyProcess {
     return this.child?.pid;
   }
 
+  get name(): string {
+    return this.opts.name;
+  }
+
+  /** The file Envoy writes its admin `host:port` to once started. */
+  get adminAddressPath(): string | undefined {
+    return this.dir && join(this.dir, 'admin-address');
+  }
+
   async start(): Promise<void> {
     this.dir ??= await mkdtemp(join(tmpdir(), `eg-${this.opts.name}-`));
     await writeFile(join(this.dir, 'bootstrap.json'), JSON.stringify(this.opts.bootstrap, null, 2));

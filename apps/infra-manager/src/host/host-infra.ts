@@ -1,3 +1,4 @@
+import { rename, writeFile } from 'node:fs/promises';
 import type { InfraIR } from '@eg/ir';
 import type { Logger } from '@eg/service';
 import { EnvoyProcess } from './envoy-process.ts';
@@ -50,6 +51,18 @@ export class HostInfra {
     if (!proxy) return;
     this.proxies.delete(irKey);
     await proxy.stop();
+  }
+
+  /** Records the running proxies and where each writes its admin address, for `egctl config envoy-proxy`. */
+  async writeState(path: string): Promise<void> {
+    const proxies = [...this.proxies].map(([irKey, p]) => ({
+      irKey,
+      name: p.name,
+      adminAddressPath: p.adminAddressPath,
+    }));
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify({ proxies }, null, 2));
+    await rename(temporary, path);
   }
 
   async close(): Promise<void> {

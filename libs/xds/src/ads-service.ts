@@ -9,7 +9,7 @@ import {
   type DiscoveryRequest,
   type DiscoveryResponse,
   type MessageCodec,
-} from '@eg/xds';
+} from './discovery.ts';
 
 const SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
