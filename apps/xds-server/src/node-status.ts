@@ -1,4 +1,5 @@
 import type { Node } from '@eg/xds';
+import { connectedProxies } from './metrics.ts';
 
 export type XdsProtocol = 'delta' | 'sotw';
 
@@ -35,6 +36,7 @@ export class XdsStatusRegistry {
 
   open(streamId: number, node: Node, protocol: XdsProtocol): void {
     this.streams.set(streamId, { node, protocol, types: new Map() });
+    connectedProxies.inc({ protocol });
   }
 
   acknowledged(streamId: number, typeUrl: string, accepted: ReadonlyMap<string, string>): void {
@@ -48,6 +50,8 @@ export class XdsStatusRegistry {
   }
 
   close(streamId: number): void {
+    const record = this.streams.get(streamId);
+    if (record) connectedProxies.dec({ protocol: record.protocol });
     this.streams.delete(streamId);
   }
 

@@ -1,5 +1,7 @@
+import { endSpan, startSpan, type Span } from '@eg/telemetry';
 import type { ErrorDetail, Node } from '@eg/xds';
 import { XdsProtocolError } from './errors.ts';
+import { acks, nacks, pushes } from './metrics.ts';
 import type { XdsProtocol, XdsStatusRegistry } from './node-status.ts';
 import { PUSH_GROUPS, type PushStep } from './push-order.ts';
 import { EMPTY_SNAPSHOT, type Snapshot, type SnapshotCache } from './snapshot-cache.ts';
@@ -38,6 +40,8 @@ interface Outstanding {
   readonly nonce: string;
   readonly response: PlannedResponse;
   readonly timer: NodeJS.Timeout;
+  /** From the push to Envoy's ACK or NACK: the end of a change's trace. */
+  readonly span: Span;
 }
 
 /**
@@ -48,6 +52,7 @@ interface Outstanding {
 export class StreamCore {
   private readonly opts: StreamCoreOptions;
   private nodeKey: string | undefined;
+  private nodeId = '';
   private unwatch: (() => void) | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly accepted = new Map<string, ReadonlyMap<string, string>>();
@@ -66,6 +71,7 @@ export class StreamCore {
     if (this.nodeKey !== undefined) return;
     if (!node) throw new XdsProtocolError('the first request of a stream must carry the node');
     this.nodeKey = node.cluster;
+    this.nodeId = node.id;
     this.opts.status.open(this.opts.streamId, node, this.opts.protocol);
     this.unwatch = this.opts.cache.watch(node.cluster, () => this.pumpSafely());
   }
@@ -76,7 +82,10 @@ export class StreamCore {
     if (!outstanding || nonce !== outstanding.nonce) return;
     clearTimeout(outstanding.timer);
     this.outstanding.delete(typeUrl);
-    const { response } = outstanding;
+    const { response, span } = outstanding;
+    span.setAttribute('xds.ack', !errorDetail);
+    endSpan(span, errorDetail ? new Error(`NACK: ${errorDetail.message}`) : undefined);
+    (errorDetail ? nacks : acks).inc({ type_url: typeUrl });
     if (errorDetail) {
       this.rejected.set(typeUrl, response.versions);
       this.opts.status.rejected(this.opts.streamId, typeUrl, {
@@ -115,7 +124,7 @@ export class StreamCore {
         }
         const response = this.opts.plan({ typeUrl, phase: group.phase }, snapshot);
         if (response) {
-          this.send(response);
+          this.send(response, snapshot);
           settled = false;
         }
       }
@@ -127,20 +136,35 @@ export class StreamCore {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
-    for (const { timer } of this.outstanding.values()) clearTimeout(timer);
+    for (const { timer, span } of this.outstanding.values()) {
+      clearTimeout(timer);
+      endSpan(span, new Error('stream closed before Envoy answered'));
+    }
     this.opts.status.close(this.opts.streamId);
   }
 
-  private send(response: PlannedResponse): void {
+  private send(response: PlannedResponse, snapshot: Snapshot): void {
     const nonce = String(++this.nonces);
     const timer = setTimeout(() => this.expire(response.typeUrl, nonce), this.opts.ackTimeoutMs).unref();
-    this.outstanding.set(response.typeUrl, { nonce, response, timer });
+    const span = startSpan('xds.push', snapshot.trace, {
+      attributes: {
+        'xds.type_url': response.typeUrl,
+        'xds.node_id': this.nodeId,
+        'xds.node_cluster': this.nodeKey ?? '',
+        'xds.resources': response.versions.size,
+        'xds.nonce': nonce,
+      },
+    });
+    pushes.inc({ type_url: response.typeUrl });
+    this.outstanding.set(response.typeUrl, { nonce, response, timer, span });
     this.servedSnapshot = true;
     response.commit(nonce);
   }
 
   private expire(typeUrl: string, nonce: string): void {
-    if (this.outstanding.get(typeUrl)?.nonce !== nonce) return;
+    const outstanding = this.outstanding.get(typeUrl);
+    if (outstanding?.nonce !== nonce) return;
+    endSpan(outstanding.span, new Error('no ACK or NACK in time'));
     this.outstanding.delete(typeUrl);
     this.pumpSafely();
   }

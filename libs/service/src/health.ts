@@ -10,9 +10,13 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(port: number, host = '0.0.0.0'): Promise<HealthServer> {
+/** `registry` gets the process's default metrics (CPU, memory, event loop) added. */
+export async function startHealthServer(
+  port: number,
+  host = '0.0.0.0',
+  registry: Registry = new Registry(),
+): Promise<HealthServer> {
   let ready = false;
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from './logger.ts';
+import { initTracing, processRegistry } from '@eg/telemetry';
 import { startHealthServer, type HealthServer } from './health.ts';
 
 /** What a service's start function gets: its logger, readiness switch, metrics registry and shutdown hooks. */
@@ -23,7 +24,8 @@ export interface ServiceOptions {
  */
 export async function runService(opts: ServiceOptions): Promise<void> {
   const log = createLogger(opts.name);
-  const health = await startHealthServer(opts.healthPort);
+  const tracing = initTracing(opts.name);
+  const health = await startHealthServer(opts.healthPort, '0.0.0.0', processRegistry);
   const controller = new AbortController();
   const cleanups: Array<() => Promise<void> | void> = [];
   let stopping = false;
@@ -41,12 +43,13 @@ export async function runService(opts: ServiceOptions): Promise<void> {
       }
     }
     await health.close();
+    await tracing.shutdown().catch((err: unknown) => log.error('trace export failed', { err }));
     process.exit(code);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
 
-  log.info('starting', { healthPort: health.port, pid: process.pid });
+  log.info('starting', { healthPort: health.port, pid: process.pid, tracing: tracing.enabled });
   try {
     await opts.start({ log, health, signal: controller.signal, onShutdown: (fn) => cleanups.push(fn) });
   } catch (err) {

@@ -20,6 +20,8 @@ export interface StackOptions {
   readonly echoBackends?: readonly EchoBackendSpec[];
   readonly output?: (name: string, line: string) => void;
   readonly logLevel?: string;
+  /** Extra environment for every service (e.g. OTEL_* to export traces). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Stack {
@@ -49,7 +51,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const natsUrl = opts.natsUrl ?? nats!.url;
     const xdsPort = opts.xdsPort ?? (await freePort());
     const ratelimitPort = await freePort();
-    const env = { LOG_LEVEL: opts.logLevel ?? 'info' };
+    const env = { ...opts.env, LOG_LEVEL: opts.logLevel ?? 'info' };
 
     for (const echo of opts.echoBackends ?? []) {
       const p = new ManagedProcess(
