@@ -1,11 +1,30 @@
 import { InvalidInputError, UsageError } from './errors.ts';
+import { runStatus, STATUS_USAGE } from './status-command.ts';
 import { runTranslate, TRANSLATE_USAGE } from './translate-command.ts';
+import { runValidate, VALIDATE_USAGE } from './validate-command.ts';
+import { runVersion, VERSION_USAGE } from './version-command.ts';
 
-const USAGE = `Usage: egctl x translate -f FILE [options]   (egctl x translate --help for details)`;
+const USAGE = `Usage: egctl COMMAND [options]   (egctl COMMAND --help for details)
+  x translate -f FILE      translate resources offline
+  x validate -f FILE       validate resource files offline
+  x status [KIND]          resources and their status conditions, from the control plane
+  version                  egctl's version`;
+
+const note = (line: string): void => void process.stderr.write(`egctl: note: ${line}\n`);
+
+/** Prints a command's help on -h/--help, its output otherwise. */
+async function run(args: readonly string[], usage: string, command: () => Promise<string> | string): Promise<number> {
+  process.stdout.write(args.includes('--help') || args.includes('-h') ? `${usage}\n` : await command());
+  return 0;
+}
 
 /** egctl: offline tools over the same libraries the services use. Exit codes: 0 ok, 1 invalid input, 2 usage. */
 async function main(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  const experimental = group === 'x' || group === 'experimental';
+  if (group === 'version') return run(argv.slice(1), VERSION_USAGE, () => runVersion(argv.slice(1)));
+  if (experimental && command === 'status') return run(rest, STATUS_USAGE, () => runStatus(rest));
+  if (experimental && command === 'validate') return run(rest, VALIDATE_USAGE, () => runValidate(rest, note));
   if ((group === 'x' || group === 'experimental') && command === 'translate') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${TRANSLATE_USAGE}\n`);
