@@ -1,3 +1,4 @@
+import { CONFIG_GATEWAY_USAGE, runConfigGateway } from './config-gateway-command.ts';
 import { InvalidInputError, UsageError } from './errors.ts';
 import { runStatus, STATUS_USAGE } from './status-command.ts';
 import { runTranslate, TRANSLATE_USAGE } from './translate-command.ts';
@@ -8,6 +9,7 @@ const USAGE = `Usage: egctl COMMAND [options]   (egctl COMMAND --help for detail
   x translate -f FILE      translate resources offline
   x validate -f FILE       validate resource files offline
   x status [KIND]          resources and their status conditions, from the control plane
+  config envoy-gateway     what the running control-plane services are configured with
   version                  egctl's version`;
 
 const note = (line: string): void => void process.stderr.write(`egctl: note: ${line}\n`);
@@ -22,6 +24,9 @@ async function run(args: readonly string[], usage: string, command: () => Promis
 async function main(argv: readonly string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   const experimental = group === 'x' || group === 'experimental';
+  if (group === 'config' && command === 'envoy-gateway') {
+    return run(rest, CONFIG_GATEWAY_USAGE, () => runConfigGateway(rest));
+  }
   if (group === 'version') return run(argv.slice(1), VERSION_USAGE, () => runVersion(argv.slice(1)));
   if (experimental && command === 'status') return run(rest, STATUS_USAGE, () => runStatus(rest));
   if (experimental && command === 'validate') return run(rest, VALIDATE_USAGE, () => runValidate(rest, note));

@@ -22,6 +22,7 @@ const { values } = parseArgs({
 await runService({
   name: 'infra-manager',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const infra = new HostInfra({
       binary: findEnvoyBinary(values['envoy-binary']),

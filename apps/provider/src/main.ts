@@ -28,6 +28,7 @@ const dir = resolve(values.resources);
 await runService({
   name: 'provider',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, onShutdown }) => {
     const bus = await connectBus({ servers: values.nats, name: 'provider' });
     onShutdown(() => bus.close());

@@ -18,6 +18,7 @@ const { values } = parseArgs({
 await runService({
   name: 'ratelimit',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const server = await startRateLimitServer({ host: values.host, port: Number(values['grpc-port']) });
     onShutdown(() => server.close());

@@ -21,6 +21,7 @@ const { values } = parseArgs({
 await runService({
   name: 'translator',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const bus = await connectBus({ servers: values.nats, name: 'translator' });
     onShutdown(() => bus.close());

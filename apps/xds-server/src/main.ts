@@ -19,6 +19,7 @@ const { values } = parseArgs({
 await runService({
   name: 'xds-server',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const server = await startXdsServer({ host: values.host, port: Number(values.port) });
     onShutdown(() => server.close());

@@ -10,12 +10,17 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** `registry` gets the process's default metrics (CPU, memory, event loop) added. */
-export async function startHealthServer(
-  port: number,
-  host = '0.0.0.0',
-  registry: Registry = new Registry(),
-): Promise<HealthServer> {
+export interface HealthServerOptions {
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  /** Served at `/metrics`, with the process's default metrics (CPU, memory, event loop) added. */
+  readonly registry?: Registry;
+  /** What the service runs with, served as JSON at `/config` (for `egctl config envoy-gateway`). */
+  readonly config?: unknown;
+}
+
+export async function startHealthServer(port: number, opts: HealthServerOptions = {}): Promise<HealthServer> {
+  const registry = opts.registry ?? new Registry();
   let ready = false;
   collectDefaultMetrics({ register: registry });
   const server: Server = createServer((req, res) => {
@@ -24,6 +29,8 @@ export async function startHealthServer(
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     } else if (path === '/readyz') {
       res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready' : 'not ready');
+    } else if (path === '/config' && opts.config !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.config));
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
@@ -35,7 +42,7 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, opts.host ?? '0.0.0.0', () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

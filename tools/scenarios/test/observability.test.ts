@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,12 @@ metadata: { name: traced, namespace: default }
 spec:
   endpoints: [{ ip: { address: 127.0.0.1, port: ${backendPort} } }]
 `;
+
+const EGCTL = resolve(import.meta.dirname, '../../../apps/egctl/src/main.ts');
+const egctl = (args: readonly string[]): Promise<{ stdout: string }> =>
+  new Promise((done, fail) =>
+    execFile(process.execPath, [EGCTL, ...args], (err, stdout) => (err ? fail(err) : done({ stdout }))),
+  );
 
 describe('scenario: observability', () => {
   let receiver: OtlpReceiver;
@@ -101,6 +108,22 @@ describe('scenario: observability', () => {
     const push = trace.find((s) => s.name === 'xds.push' && s.attributes['xds.ack'] === true) as ReceivedSpan;
     expect(push.attributes['xds.node_cluster']).toBe('default/eg');
     expect(push.statusCode).not.toBe(2);
+  });
+
+  it('shows what every service runs with (egctl config envoy-gateway) and the statuses (egctl x status)', async () => {
+    const endpoints = SERVICE_NAMES.flatMap((s) => ['--endpoint', `http://127.0.0.1:${scenario.stack.healthPorts[s]}`]);
+    const config = JSON.parse((await egctl(['config', 'envoy-gateway', ...endpoints, '-o', 'json'])).stdout);
+    expect(config.kind).toBe('EnvoyGateway');
+    expect(config.services.map((s: { service: string }) => s.service)).toEqual([...SERVICE_NAMES]);
+    expect(config.services[0]).toMatchObject({
+      version: '0.1.0',
+      tracing: { exporter: 'otlp', endpoint: receiver.endpoint },
+      options: { resources: scenario.dir, nats: scenario.stack.natsUrl },
+    });
+
+    const status = await egctl(['x', 'status', 'httproute', '--nats', scenario.stack.natsUrl]);
+    expect(status.stdout).toMatch(/HTTPRoute\s+default\s+backend\s+parent eg\s+Accepted\s+True\s+Accepted/);
+    expect(status.stdout).toMatch(/HTTPRoute\s+default\s+traced\s+parent eg\s+ResolvedRefs\s+True\s+ResolvedRefs/);
   });
 
   it('serves Prometheus metrics on every service', async () => {
