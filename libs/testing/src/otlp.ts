@@ -11,6 +11,9 @@ export interface ReceivedSpan {
   readonly attributes: Readonly<Record<string, unknown>>;
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   readonly statusCode: number;
+  /** Start and end, milliseconds since the epoch. */
+  readonly startMs: number;
+  readonly endMs: number;
 }
 
 /** An OTLP/HTTP (JSON) trace receiver: point OTEL_EXPORTER_OTLP_ENDPOINT at `endpoint`. */
@@ -35,6 +38,8 @@ interface OtlpExport {
         name: string;
         attributes?: OtlpAttribute[];
         status?: { code?: number };
+        startTimeUnixNano: string | number;
+        endTimeUnixNano: string | number;
       }[];
     }[];
   }[];
@@ -63,6 +68,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               parentSpanId: s.parentSpanId ? hexId(s.parentSpanId) : '',
               attributes: attributesOf(s.attributes),
               statusCode: s.status?.code ?? 0,
+              startMs: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
+              endMs: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
             });
           }
         }
