@@ -9,7 +9,7 @@ import { readFolder } from './file/read-folder.ts';
 import { watchFolder } from './file/watch-folder.ts';
 import { loadFolder, type FileState } from './file/last-good.ts';
 import { mergeFiles } from './resource-set.ts';
-import { publishResources } from './publish-resources.ts';
+import { ResourcePublisher } from './publish-resources.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +32,7 @@ await runService({
   start: async ({ log, health, onShutdown }) => {
     const bus = await connectBus({ servers: values.nats, name: 'provider' });
     onShutdown(() => bus.close());
-    const resources = await bus.map<Resource>('resources');
+    const publisher = new ResourcePublisher(await bus.map<Resource>('resources'));
     let files = new Map<string, FileState>();
     let reloading = Promise.resolve();
 
@@ -52,7 +52,7 @@ await runService({
       const set = mergeFiles(files);
       for (const err of set.errors) log.error('invalid resource', { error: err.message });
       for (const dup of set.duplicates) log.error('duplicate resource', { error: dup });
-      const counts = await publishResources(resources, set.resources, trace);
+      const counts = await publisher.publish(set.resources, trace);
       log.info('resources published', {
         files: files.size,
         resources: set.resources.size,

@@ -26,6 +26,7 @@ export async function startBenchStack(routes: number): Promise<BenchStack> {
     resourcesDir: dir,
     echoBackends: [{ name: 'bench', port: backendPort }],
     logLevel: 'warn',
+    readyTimeoutMs: 300_000,
   });
   const bench: BenchStack = {
     stack,

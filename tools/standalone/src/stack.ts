@@ -20,6 +20,8 @@ export interface StackOptions {
   readonly echoBackends?: readonly EchoBackendSpec[];
   readonly output?: (name: string, line: string) => void;
   readonly logLevel?: string;
+  /** How long each service may take to become ready (large resource sets take longer); default 20 s. */
+  readonly readyTimeoutMs?: number;
   /** Extra environment for every service (e.g. OTEL_* to export traces). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -91,7 +93,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       );
       services[name] = p;
       started.push(p);
-      await p.start();
+      await p.start(opts.readyTimeoutMs);
     }
     return { natsUrl, xdsPort, services, healthPorts, stop };
   } catch (err) {
