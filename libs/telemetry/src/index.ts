@@ -1,6 +1,7 @@
 // @eg/telemetry: OpenTelemetry tracing set up from OTEL_* variables, trace context for bus values, and the
 // process's Prometheus registry.
-export { initTracing, tracingRequested, type Env, type Tracing } from './tracing.ts';
+export { initTracing, tracingRequested, type Tracing } from './tracing.ts';
+export { TelemetryConfigError, type Env } from './env-config.ts';
 export {
   contextOf,
   endSpan,

@@ -3,6 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { describe, expect, it } from 'vitest';
 import { inSpan, startSpan, startTrace, traceContextOf } from './trace-context.ts';
 import { tracingRequested } from './tracing.ts';
+import { batchOptions, samplerFromEnv } from './env-config.ts';
 
 const PARENT = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
@@ -41,5 +42,20 @@ describe('tracingRequested', () => {
     expect(tracingRequested({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' })).toBe(true);
     expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_SDK_DISABLED: 'true' })).toBe(false);
     expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
+  });
+});
+
+describe('OTEL_* batch and sampler settings', () => {
+  it('reads the batch processor variables and the sampler, and names a bad variable', () => {
+    expect(batchOptions({ OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BSP_MAX_QUEUE_SIZE: '4096' })).toEqual({
+      scheduledDelayMillis: 100,
+      maxQueueSize: 4096,
+    });
+    expect(() => batchOptions({ OTEL_BSP_SCHEDULE_DELAY: 'soon' })).toThrow('OTEL_BSP_SCHEDULE_DELAY');
+    expect(samplerFromEnv({}).toString()).toContain('ParentBased{root=AlwaysOnSampler');
+    expect(
+      samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }).toString(),
+    ).toContain('0.5');
+    expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toThrow('OTEL_TRACES_SAMPLER');
   });
 });

@@ -6,6 +6,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { envDetector, detectResources, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { batchOptions, samplerFromEnv, type Env } from './env-config.ts';
 
 export interface Tracing {
   /** False when the OTEL_* environment asks for no export: spans are then no-ops. */
@@ -13,8 +14,6 @@ export interface Tracing {
   /** Exports what is buffered and stops; call before the process exits. */
   shutdown(): Promise<void>;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Whether the standard OTEL_* variables ask for OTLP trace export. */
 export function tracingRequested(env: Env): boolean {
@@ -38,7 +37,8 @@ export function initTracing(serviceName: string, env: Env = process.env): Tracin
   }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new TracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+    sampler: samplerFromEnv(env),
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batchOptions(env) })],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

@@ -16,7 +16,7 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(routes: number): Promise<BenchStack> {
+export async function startBenchStack(routes: number, env: Readonly<Record<string, string>> = {}): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'eg-bench-'));
   const gatewayPort = await freePort();
   const backendPort = await freePort();
@@ -27,6 +27,7 @@ export async function startBenchStack(routes: number): Promise<BenchStack> {
     echoBackends: [{ name: 'bench', port: backendPort }],
     logLevel: 'warn',
     readyTimeoutMs: 300_000,
+    env,
   });
   const bench: BenchStack = {
     stack,
