@@ -2,23 +2,29 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadResources } from '@eg/gatewayapi';
 import { stringify } from 'yaml';
+import { missingResources } from './add-missing-resources.ts';
 import { InvalidInputError, UsageError } from './errors.ts';
 import { OUTPUT_TARGETS, translateOutput, type OutputTarget } from './translate-output.ts';
 
 export const TRANSLATE_USAGE = `Usage: egctl x translate -f FILE [--to gateway-api,ir,xds] [-o yaml|json] [--mode standalone|kubernetes]
+                          [--add-missing-resources]
 
 Translates Gateway API resources offline, without a control plane.
   -f, --file FILE   resources to translate (multi-document YAML or JSON; "-" reads stdin)
   --to LIST         comma list of gateway-api, ir, xds (default gateway-api,xds)
   -o, --output FMT  yaml (default) or json
   --mode MODE       standalone (default: Envoy on the host, ports as written) or kubernetes
-                    (ports below 1024 shifted by 10000 inside Envoy, loopback backends rejected)`;
+                    (ports below 1024 shifted by 10000 inside Envoy, loopback backends rejected)
+  --add-missing-resources
+                    make up what the input refers to but lacks: a GatewayClass of this controller for
+                    each class a Gateway names, an HTTP Gateway on port 80 for each Gateway a route names`;
 
 interface TranslateArgs {
   readonly file: string;
   readonly targets: ReadonlySet<OutputTarget>;
   readonly format: 'yaml' | 'json';
   readonly runningOnHost: boolean;
+  readonly addMissing: boolean;
 }
 
 function parseTranslateArgs(args: readonly string[]): TranslateArgs {
@@ -31,6 +37,7 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
         to: { type: 'string', default: 'gateway-api,xds' },
         output: { type: 'string', short: 'o', default: 'yaml' },
         mode: { type: 'string', default: 'standalone' },
+        'add-missing-resources': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -52,6 +59,7 @@ function parseTranslateArgs(args: readonly string[]): TranslateArgs {
     targets: new Set(targets as OutputTarget[]),
     format: values.output,
     runningOnHost: values.mode === 'standalone',
+    addMissing: values['add-missing-resources'],
   };
 }
 
@@ -78,7 +86,10 @@ export async function runTranslate(args: readonly string[], note: (line: string)
       loaded.errors.map((e) => e.message),
     );
   }
-  const output = translateOutput(loaded.resources, options.targets, { runningOnHost: options.runningOnHost });
+  const resources = options.addMissing
+    ? [...loaded.resources, ...missingResources(loaded.resources)]
+    : loaded.resources;
+  const output = translateOutput(resources, options.targets, { runningOnHost: options.runningOnHost });
   return options.format === 'json'
     ? `${JSON.stringify(output, null, 2)}\n`
     : stringify(output, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -117,7 +117,7 @@ metadata: { name: cm }
     [['x', 'translate', '-f', QUICKSTART, '--to', 'envoy']],
     [['x', 'translate', '-f', QUICKSTART, '-o', 'xml']],
     [['x', 'translate', '-f', QUICKSTART, '--bogus']],
-    [['version']],
+    [['bogus']],
     [[]],
   ])('exits 2 on a usage error: %j', (args) => {
     const { code, stderr } = egctl(args);

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import type { InfraIR } from '@eg/ir';
 import { runService } from '@eg/service';
+import { inSpan, recordSubscription } from '@eg/telemetry';
 import { renderBootstrap, xdsSdsFiles, type XdsServerAddress, type XdsTlsFiles } from '@eg/xds';
 import { findEnvoyBinary } from '@eg/envoy-binary';
 import { HostInfra } from './host/host-infra.ts';
@@ -59,6 +60,7 @@ function parseAddresses(list: string): XdsServerAddress[] {
 await runService({
   name: 'infra-manager',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const moreXdsServers = parseAddresses(values['xds-servers']);
     const xdsTls = values['xds-tls-dir'] ? await writeSdsFiles(values['xds-tls-dir']) : undefined;
@@ -91,16 +93,24 @@ await runService({
       const changes = snapshot.initial
         ? [...snapshot.state.keys()].map((key) => ({ key, deleted: false }))
         : snapshot.updates.map((u) => ({ key: u.key, deleted: u.type === 'delete' }));
+      const started = performance.now();
+      let failed = false;
       for (const { key, deleted } of changes) {
         const entry = snapshot.state.get(key);
         try {
-          if (deleted || !entry) await infra.delete(key);
-          else await infra.createOrUpdate(key, entry.value);
+          await inSpan(
+            'infra.apply',
+            entry?.trace,
+            { attributes: { 'infra.key': key, 'infra.deleted': deleted } },
+            () => (deleted || !entry ? infra.delete(key) : infra.createOrUpdate(key, entry.value)),
+          );
         } catch (err) {
+          failed = true;
           log.error('infra update failed', { key, err });
         }
       }
       if (values['state-file']) await infra.writeState(values['state-file']);
+      recordSubscription('infrastructure', started, failed);
       if (snapshot.initial) health.markReady();
     }
   },

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectBus } from '@eg/bus';
+import { connectBus, type TraceContext } from '@eg/bus';
 import type { Resource } from '@eg/gatewayapi';
 import type { ResourceStatus } from '@eg/ir';
 import { runService } from '@eg/service';
+import { endSpan, startTrace, traceContextOf } from '@eg/telemetry';
 import { readFolder } from './file/read-folder.ts';
 import { watchFolder } from './file/watch-folder.ts';
 import { loadFolder, type FileState } from './file/last-good.ts';
 import { mergeFiles } from './resource-set.ts';
-import { publishResources } from './publish-resources.ts';
-import { newTraceContext } from './trace.ts';
+import { ResourcePublisher } from './publish-resources.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,20 +28,31 @@ const dir = resolve(values.resources);
 await runService({
   name: 'provider',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, onShutdown }) => {
     const bus = await connectBus({ servers: values.nats, name: 'provider' });
     onShutdown(() => bus.close());
-    const resources = await bus.map<Resource>('resources');
+    const publisher = new ResourcePublisher(await bus.map<Resource>('resources'));
     let files = new Map<string, FileState>();
     let reloading = Promise.resolve();
 
     const reload = async (): Promise<void> => {
-      const trace = newTraceContext();
+      // The change's trace starts here: every bus entry it causes downstream carries this context.
+      const span = startTrace('provider.reload', { attributes: { 'provider.dir': dir } });
+      try {
+        await publish(traceContextOf(span)!);
+        endSpan(span);
+      } catch (err) {
+        endSpan(span, err);
+        throw err;
+      }
+    };
+    const publish = async (trace: TraceContext): Promise<void> => {
       files = loadFolder(await readFolder(dir), files);
       const set = mergeFiles(files);
       for (const err of set.errors) log.error('invalid resource', { error: err.message });
       for (const dup of set.duplicates) log.error('duplicate resource', { error: dup });
-      const counts = await publishResources(resources, set.resources, trace);
+      const counts = await publisher.publish(set.resources, trace);
       log.info('resources published', {
         files: files.size,
         resources: set.resources.size,

@@ -98,6 +98,7 @@ describe('loadFolder and mergeFiles', () => {
     expect(merged.duplicates).toEqual(['b.yaml: HTTPRoute default/same is already defined in another file']);
 
     const second = loadFolder(new Map([['c.yaml', route('c', '/c')]]), first);
+    expect(second.get('c.yaml')).toBe(first.get('c.yaml')); // unchanged text: not parsed again
     expect([...mergeFiles(second).resources.keys()]).toEqual(['HTTPRoute/default/c']);
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import type { RateLimitIR } from '@eg/ir';
 import { runService } from '@eg/service';
+import { recordSubscription } from '@eg/telemetry';
 import { startRateLimitServer } from './rls-server.ts';
 
 const { values } = parseArgs({
@@ -17,6 +18,7 @@ const { values } = parseArgs({
 await runService({
   name: 'ratelimit',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const server = await startRateLimitServer({ host: values.host, port: Number(values['grpc-port']) });
     onShutdown(() => server.close());
@@ -25,8 +27,10 @@ await runService({
     onShutdown(() => bus.close());
     const map = await bus.map<RateLimitIR>('ratelimit-ir');
     for await (const snapshot of map.subscribe({ atCommit: true, signal })) {
+      const started = performance.now();
       // The whole configuration is swapped at once; requests in flight finish on the one they started with.
       server.setConfig([...snapshot.state.values()].map((e) => e.value));
+      recordSubscription('global-ratelimit', started);
       log.info('configuration loaded', { domains: snapshot.state.size });
       if (snapshot.initial) health.markReady();
     }

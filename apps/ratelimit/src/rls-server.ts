@@ -3,6 +3,7 @@ import type { RateLimitIR } from '@eg/ir';
 import { RateLimitConfig } from './config.ts';
 import { decide, type Decision } from './decide.ts';
 import { MemoryCounterStore, type CounterStore } from './fixed-window.ts';
+import { recordDecision } from './metrics.ts';
 import { rateLimitServiceDefinition, type WireRateLimitRequest, type WireRateLimitResponse } from './rls-proto.ts';
 
 export interface RateLimitServerOptions {
@@ -38,10 +39,14 @@ export async function startRateLimitServer(opts: RateLimitServerOptions): Promis
         { domain: request.domain, descriptors: request.descriptors, hitsAddend: request.hitsAddend },
         now(),
       )
-        .then((decision) => callback(null, toWire(decision)))
-        .catch((err: unknown) =>
-          callback({ code: status.UNAVAILABLE, details: `counter store failed: ${String(err)}` }),
-        );
+        .then((decision) => {
+          recordDecision(request.domain, decision.overallCode);
+          callback(null, toWire(decision));
+        })
+        .catch((err: unknown) => {
+          recordDecision(request.domain, 'ERROR');
+          callback({ code: status.UNAVAILABLE, details: `counter store failed: ${String(err)}` });
+        });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -4,8 +4,10 @@ import { connectBus } from '@eg/bus';
 import { translate, type Resource, type TranslateResult } from '@eg/gatewayapi';
 import type { EnvoyRejection } from '@eg/ir';
 import { runService } from '@eg/service';
+import { endSpan, inSpan, recordSubscription, recordTranslation, startSpan, traceContextOf } from '@eg/telemetry';
 import { Publisher } from './publish.ts';
 import { causingTrace, openOutputs, outputSets } from './outputs.ts';
+import { inputCounts, outputCounts } from './trace-attributes.ts';
 import type { TraceContext } from '@eg/bus';
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
 await runService({
   name: 'translator',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const bus = await connectBus({ servers: values.nats, name: 'translator' });
     onShutdown(() => bus.close());
@@ -36,7 +39,10 @@ await runService({
       publishing = publishing
         .then(async () => {
           if (!latest || !lease.isLeader()) return;
-          const stats = await publisher.publish(outputSets(outputs, latest.result, rejections.values()), latest.trace);
+          const { result, trace } = latest;
+          const stats = await inSpan('translator.publish', trace, {}, (_span, publishTrace) =>
+            publisher.publish(outputSets(outputs, result, rejections.values()), publishTrace),
+          );
           log.info('published', { ...stats, traceparent: latest.trace?.traceparent });
         })
         .catch((err: unknown) => log.error('publish failed', { err }));
@@ -59,15 +65,22 @@ await runService({
     for await (const snapshot of resources.subscribe({ atCommit: true, signal })) {
       const started = performance.now();
       const input = [...snapshot.state.values()].map((e) => e.value);
+      const cause = causingTrace(snapshot);
+      const span = startSpan('translator.translate', cause, { attributes: inputCounts(input) });
       let result: TranslateResult;
       try {
         result = translate(input, { runningOnHost: values['running-on-host'] });
       } catch (err) {
         // A translator bug must not take the last good outputs down with it: they stay as they are.
         log.error('translation failed; previous outputs kept', { err, resources: input.length });
+        endSpan(span, err);
+        recordSubscription('gateway-api', started, true);
         continue;
       }
-      latest = { result, trace: causingTrace(snapshot) };
+      recordTranslation('gateway-api', started);
+      span.setAttributes(outputCounts(result));
+      endSpan(span);
+      latest = { result, trace: traceContextOf(span) ?? cause };
       log.info('translated', {
         resources: input.length,
         gateways: result.xds.size,
@@ -75,6 +88,7 @@ await runService({
         ms: Math.round(performance.now() - started),
       });
       publishLatest();
+      recordSubscription('gateway-api', started);
       if (snapshot.initial) {
         await publishing;
         health.markReady();

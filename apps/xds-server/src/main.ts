@@ -5,9 +5,11 @@ import { Counter } from 'prom-client';
 import { connectBus } from '@eg/bus';
 import type { EnvoyRejection, XdsIR } from '@eg/ir';
 import { runService } from '@eg/service';
+import { inSpan, recordSubscription, recordTranslation } from '@eg/telemetry';
 import { translateXds } from '@eg/xds';
 import { startAdminServer } from './admin-server.ts';
 import { startXdsServer } from './ads-server.ts';
+import { snapshotUpdates } from './metrics.ts';
 import { proxyStatuses } from './proxy-status.ts';
 import { RejectionPublisher } from './rejection-publisher.ts';
 import { watchedServerCredentials } from './server-credentials.ts';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
 await runService({
   name: 'xds-server',
   healthPort: Number(values['health-port']),
+  config: values,
   start: async ({ log, health, signal, onShutdown }) => {
     const nacks = new Counter({
       name: 'xds_nack_total',
@@ -80,6 +83,7 @@ await runService({
 
     // Stateless: every replica builds the same snapshots from the same IR, so any can serve any Envoy.
     for await (const snapshot of irs.subscribe({ atCommit: true, signal })) {
+      const started = performance.now();
       const keys = snapshot.initial ? [...snapshot.state.keys()] : snapshot.updates.map((u) => u.key);
       for (const key of keys) {
         const entry = snapshot.state.get(key);
@@ -89,13 +93,20 @@ await runService({
           continue;
         }
         try {
-          server.cache.setSnapshot(key, translateXds(entry.value));
+          inSpan('xds.translate', entry.trace, { attributes: { 'xds.node_cluster': key } }, (_span, trace) => {
+            const translateStarted = performance.now();
+            const resources = translateXds(entry.value);
+            recordTranslation('xds', translateStarted);
+            server.cache.setSnapshot(key, resources, trace);
+          });
+          snapshotUpdates.inc({ node_cluster: key });
           log.info('snapshot updated', { key, traceparent: entry.trace?.traceparent });
         } catch (err) {
           // Envoy keeps its last good config; the IR stays as it is until the next change.
           log.error('xds translation failed', { key, err });
         }
       }
+      recordSubscription('xds-server', started);
       // Ready once the first full snapshot is loaded: a replica never serves Envoy an empty world.
       if (snapshot.initial) health.markReady();
     }

@@ -1,4 +1,5 @@
 import type { Node } from '@eg/xds';
+import { connectedProxies } from './metrics.ts';
 
 export type XdsProtocol = 'delta' | 'sotw';
 
@@ -47,6 +48,7 @@ export class XdsStatusRegistry {
 
   open(streamId: number, node: Node, protocol: XdsProtocol): void {
     this.streams.set(streamId, { node, protocol, types: new Map() });
+    connectedProxies.inc({ protocol });
     // A node that reconnects here refuses nothing yet; this clears what a replica that died left behind.
     this.observer.rejectionsChanged?.(node, {});
   }
@@ -69,6 +71,7 @@ export class XdsStatusRegistry {
 
   close(streamId: number): void {
     const record = this.streams.get(streamId);
+    if (record) connectedProxies.dec({ protocol: record.protocol });
     this.streams.delete(streamId);
     if (record && Object.keys(rejections(record)).length > 0) this.observer.rejectionsChanged?.(record.node, {});
   }

@@ -1,12 +1,16 @@
+import type { TraceContext } from '@eg/telemetry';
 import { resourcesOfType, type XdsResource, type XdsResources } from '@eg/xds';
 
 /** One fleet's resources, looked up by type and name. */
 export class Snapshot {
   readonly resources: XdsResources;
+  /** The change that produced this snapshot; pushes of it join that trace. */
+  readonly trace: TraceContext | undefined;
   private readonly byType = new Map<string, ReadonlyMap<string, XdsResource>>();
 
-  constructor(resources: XdsResources) {
+  constructor(resources: XdsResources, trace?: TraceContext) {
     this.resources = resources;
+    this.trace = trace;
   }
 
   /** The resources of one type by name, in name order. */
@@ -38,10 +42,10 @@ export class SnapshotCache {
   private readonly refused = new WeakSet<Snapshot>();
 
   /** Replaces a fleet's resources; watchers hear of it only when a version changed. */
-  setSnapshot(key: string, resources: XdsResources): void {
+  setSnapshot(key: string, resources: XdsResources, trace?: TraceContext): void {
     const current = this.snapshots.get(key);
     if (current && sameVersions(current.resources, resources)) return;
-    this.snapshots.set(key, new Snapshot(resources));
+    this.snapshots.set(key, new Snapshot(resources, trace));
     this.notify(key);
   }
 

@@ -1,5 +1,7 @@
+import { endSpan, startSpan, type Span } from '@eg/telemetry';
 import type { ErrorDetail, Node } from '@eg/xds';
 import { XdsProtocolError } from './errors.ts';
+import { acks, nacks, pushes } from './metrics.ts';
 import type { XdsProtocol, XdsStatusRegistry } from './node-status.ts';
 import { PUSH_GROUPS, type PushStep } from './push-order.ts';
 import { EMPTY_SNAPSHOT, type Snapshot, type SnapshotCache } from './snapshot-cache.ts';
@@ -40,6 +42,8 @@ interface Outstanding {
   /** The snapshot the response was planned from. */
   readonly snapshot: Snapshot;
   readonly timer: NodeJS.Timeout;
+  /** From the push to Envoy's ACK or NACK: the end of a change's trace. */
+  readonly span: Span;
 }
 
 /**
@@ -50,6 +54,7 @@ interface Outstanding {
 export class StreamCore {
   private readonly opts: StreamCoreOptions;
   private nodeKey: string | undefined;
+  private nodeId = '';
   private unwatch: (() => void) | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly accepted = new Map<string, ReadonlyMap<string, string>>();
@@ -72,6 +77,7 @@ export class StreamCore {
     if (this.nodeKey !== undefined) return;
     if (!node) throw new XdsProtocolError('the first request of a stream must carry the node');
     this.nodeKey = node.cluster;
+    this.nodeId = node.id;
     this.opts.status.open(this.opts.streamId, node, this.opts.protocol);
     const current = this.opts.cache.get(node.cluster);
     const initial = this.opts.cache.forNewStream(node.cluster);
@@ -88,8 +94,11 @@ export class StreamCore {
     if (!outstanding || nonce !== outstanding.nonce) return;
     clearTimeout(outstanding.timer);
     this.outstanding.delete(typeUrl);
-    const { response } = outstanding;
+    const { response, span } = outstanding;
     this.unanswered.delete(typeUrl);
+    span.setAttribute('xds.ack', !errorDetail);
+    endSpan(span, errorDetail ? new Error(`NACK: ${errorDetail.message}`) : undefined);
+    (errorDetail ? nacks : acks).inc({ type_url: typeUrl });
     if (errorDetail) {
       this.opts.cache.refusedBy(outstanding.snapshot);
       this.rejected.set(typeUrl, response.versions);
@@ -144,20 +153,35 @@ export class StreamCore {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
-    for (const { timer } of this.outstanding.values()) clearTimeout(timer);
+    for (const { timer, span } of this.outstanding.values()) {
+      clearTimeout(timer);
+      endSpan(span, new Error('stream closed before Envoy answered'));
+    }
     this.opts.status.close(this.opts.streamId);
   }
 
   private send(response: PlannedResponse, snapshot: Snapshot): void {
     const nonce = String(++this.nonces);
     const timer = setTimeout(() => this.expire(response.typeUrl, nonce), this.opts.ackTimeoutMs).unref();
-    this.outstanding.set(response.typeUrl, { nonce, response, snapshot, timer });
+    const span = startSpan('xds.push', snapshot.trace, {
+      attributes: {
+        'xds.type_url': response.typeUrl,
+        'xds.node_id': this.nodeId,
+        'xds.node_cluster': this.nodeKey ?? '',
+        'xds.resources': response.versions.size,
+        'xds.nonce': nonce,
+      },
+    });
+    pushes.inc({ type_url: response.typeUrl });
+    this.outstanding.set(response.typeUrl, { nonce, response, snapshot, timer, span });
     this.servedSnapshot = true;
     response.commit(nonce);
   }
 
   private expire(typeUrl: string, nonce: string): void {
-    if (this.outstanding.get(typeUrl)?.nonce !== nonce) return;
+    const outstanding = this.outstanding.get(typeUrl);
+    if (outstanding?.nonce !== nonce) return;
+    endSpan(outstanding.span, new Error('no ACK or NACK in time'));
     this.outstanding.delete(typeUrl);
     this.unanswered.add(typeUrl);
     this.pumpSafely();

@@ -10,6 +10,7 @@ import {
   type Envelope,
   type ObjectRef,
 } from './envelope.ts';
+import { endSpan, putSpan, recordDelivery, recordWrite } from './bus-telemetry.ts';
 import { BusDecodeError, BusError, BusPayloadTooLargeError } from './errors.ts';
 import { isWrongLastSequence } from './jetstream-errors.ts';
 import { COMMIT_MARKER_KEY, decodeKey, encodeKey, isInternalKey } from './key-codec.ts';
@@ -62,8 +63,30 @@ export class BucketMap<T> implements WatchableMap<T> {
     const rawKey = encodeKey(key);
     const content = contentOf(value);
     await this.startBatch();
-    let current = await this.current(rawKey);
+    const current = await this.current(rawKey);
     if (current.hash === content.hash) return false;
+    if (!trace) return this.write(key, rawKey, content, current, undefined);
+    const { span, trace: carried } = putSpan(this.bucket, key, trace);
+    try {
+      const written = await this.write(key, rawKey, content, current, carried);
+      span.setAttribute('bus.written', written);
+      endSpan(span);
+      return written;
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+  }
+
+  /** Writes a value that differs from `current`, unless a concurrent writer already stored it. */
+  private async write(
+    key: string,
+    rawKey: string,
+    content: Content,
+    previous: Known,
+    trace: TraceContext | undefined,
+  ): Promise<boolean> {
+    let current = previous;
     const stored = await this.encode(key, rawKey, content, trace);
     for (;;) {
       let revision: number;
@@ -86,6 +109,7 @@ export class BucketMap<T> implements WatchableMap<T> {
       }
       this.wrote(rawKey, { hash: content.hash, revision, ...(stored.object ? { object: stored.object } : {}) });
       this.discard(current.object);
+      recordWrite(this.bucket, 'put');
       return true;
     }
   }
@@ -115,6 +139,7 @@ export class BucketMap<T> implements WatchableMap<T> {
       }
       this.wrote(rawKey, { hash: undefined, revision });
       this.discard(current.object);
+      recordWrite(this.bucket, 'delete');
       return;
     }
   }
@@ -164,8 +189,10 @@ export class BucketMap<T> implements WatchableMap<T> {
   }
 
   private async *events(signal: AbortSignal): AsyncGenerator<BucketEvent<T>> {
+    let live = false;
     for await (const event of watchBucket(this.ctx, signal)) {
       if (event.type === 'replay-done') {
+        live = true;
         yield event;
         continue;
       }
@@ -181,7 +208,14 @@ export class BucketMap<T> implements WatchableMap<T> {
       }
       const resolved = await this.resolve(key, await decodeEnvelope(entry.value), entry.revision);
       // Undefined: the large object is gone because a newer write replaced it; that write follows.
-      if (resolved) yield { type: 'put', entry: resolved };
+      if (!resolved) continue;
+      // Replayed state is not a change delivered now: only live writes get a lag and a watch span.
+      if (!live) {
+        yield { type: 'put', entry: resolved };
+        continue;
+      }
+      const trace = recordDelivery(this.bucket, key, entry.created, resolved.trace);
+      yield { type: 'put', entry: trace ? { ...resolved, trace } : resolved };
     }
   }
 

@@ -4,7 +4,7 @@ import { startHealthServer, type HealthServer } from './health.ts';
 describe('health server', () => {
   let server: HealthServer;
   beforeAll(async () => {
-    server = await startHealthServer(0, '127.0.0.1');
+    server = await startHealthServer(0, { host: '127.0.0.1', config: { service: 'test' } });
   });
   afterAll(() => server.close());
   const get = (path: string): Promise<Response> => fetch(`http://127.0.0.1:${server.port}${path}`);
@@ -14,6 +14,10 @@ describe('health server', () => {
     expect((await get('/readyz')).status).toBe(503);
     server.markReady();
     expect((await get('/readyz')).status).toBe(200);
+  });
+
+  it('serves the configuration it was given', async () => {
+    expect(await (await get('/config')).json()).toEqual({ service: 'test' });
   });
 
   it('serves Prometheus metrics', async () => {

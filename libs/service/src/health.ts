@@ -10,9 +10,18 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(port: number, host = '0.0.0.0'): Promise<HealthServer> {
+export interface HealthServerOptions {
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  /** Served at `/metrics`, with the process's default metrics (CPU, memory, event loop) added. */
+  readonly registry?: Registry;
+  /** What the service runs with, served as JSON at `/config` (for `egctl config envoy-gateway`). */
+  readonly config?: unknown;
+}
+
+export async function startHealthServer(port: number, opts: HealthServerOptions = {}): Promise<HealthServer> {
+  const registry = opts.registry ?? new Registry();
   let ready = false;
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -20,6 +29,8 @@ export async function startHealthServer(port: number, host = '0.0.0.0'): Promise
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     } else if (path === '/readyz') {
       res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready' : 'not ready');
+    } else if (path === '/config' && opts.config !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.config));
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
@@ -31,7 +42,7 @@ export async function startHealthServer(port: number, host = '0.0.0.0'): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, opts.host ?? '0.0.0.0', () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

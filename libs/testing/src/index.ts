@@ -9,3 +9,4 @@ export * from './ports.ts';
 export * from './service-process.ts';
 export * from './udp.ts';
 export * from './delta-ads-client.ts';
+export * from './otlp.ts';

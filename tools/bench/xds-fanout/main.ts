@@ -1,6 +1,6 @@
 // xDS fan-out benchmark: one IR change pushed to 50 Delta ADS streams (1 real Envoy + 49 simulated clients on
 // @grpc/grpc-js), 1,000 routes per fleet. Prints p50/p99 time from the IR put to the last ACK, and bytes sent.
-// Run: npm run bench:xds-fanout [-- --changes 30 --routes 1000 --clients 49]
+// Run: npm run bench -- xds-fanout, or node tools/bench/xds-fanout/main.ts [--changes 30 --routes 1000 --clients 49]
 import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
 import type { HTTPRoute, XdsIR } from '@eg/ir';

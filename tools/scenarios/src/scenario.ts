@@ -26,6 +26,8 @@ export interface Scenario {
 export interface ScenarioOptions {
   /** Echo backends to start, by name; each gets a free port (see backendPorts). */
   readonly backends?: readonly string[];
+  /** Extra environment for every service. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts a scenario stack; use once per test file (beforeAll) and stop it in afterAll. */
@@ -38,6 +40,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     resourcesDir: dir,
     echoBackends: Object.entries(backendPorts).map(([name, port]) => ({ name, port })),
     output: (name, line) => logs.push(`[${name}] ${line}`),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   const bus = await connectBus({ servers: stack.natsUrl, name: 'scenario-test' });
   const statuses: WatchableMap<ResourceStatus> = await bus.map('status');

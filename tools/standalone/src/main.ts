@@ -57,6 +57,12 @@ await waitForListeners(await gatewayPorts(resourcesDir));
 say('');
 say(`Envoy Gateway (standalone) is running. NATS: ${stack.natsUrl}; xDS: 127.0.0.1:${stack.xdsPort}`);
 say(`Serving ${resourcesDir} (edit its files; Envoy follows within a second).`);
+say(`Status: npm run egctl -- x status --nats ${stack.natsUrl}`);
+say(
+  `Services (/healthz /readyz /metrics /config): ${Object.entries(stack.healthPorts)
+    .map(([name, port]) => `${name} http://127.0.0.1:${port}`)
+    .join(', ')}`,
+);
 for (const hint of await curlHints(resourcesDir)) say(`  ${hint}`);
 say(`xDS ${certsDir ? `mTLS with the certificates in ${certsDir}` : 'in plaintext (--mtls switches mTLS on)'}.`);
 say(`  npm run egctl -- x proxy-status --xds-admin ${stack.xdsAdminPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);

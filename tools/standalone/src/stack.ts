@@ -26,6 +26,10 @@ export interface StackOptions {
   readonly certsDir?: string;
   /** How many xds-server processes to run (default 1); every Envoy's bootstrap lists them all. */
   readonly xdsReplicas?: number;
+  /** How long each service may take to become ready (large resource sets take longer); default 20 s. */
+  readonly readyTimeoutMs?: number;
+  /** Extra environment for every service (e.g. OTEL_* to export traces). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Stack {
@@ -74,7 +78,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
     ];
     const certs = opts.certsDir;
-    const env = { LOG_LEVEL: opts.logLevel ?? 'info' };
+    const env = { ...opts.env, LOG_LEVEL: opts.logLevel ?? 'info' };
 
     for (const echo of opts.echoBackends ?? []) {
       const p = new ManagedProcess(
@@ -124,7 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       );
       services[name] = p;
       started.push(p);
-      await p.start();
+      await p.start(opts.readyTimeoutMs);
       if (name !== 'xds-server') continue;
       for (const [i, r] of replicas.entries()) {
         if (i === 0) continue;
@@ -143,7 +147,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           output,
         );
         started.push(replica);
-        await replica.start();
+        await replica.start(opts.readyTimeoutMs);
       }
     }
     const xdsAdminPorts = replicas.map((r) => r.adminPort);
