@@ -5,3 +5,4 @@ export * from './http.ts';
 export * from './nats.ts';
 export * from './ports.ts';
 export * from './service-process.ts';
+export * from './kube-apiserver/index.ts';
