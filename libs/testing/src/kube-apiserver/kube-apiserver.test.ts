@@ -49,7 +49,7 @@ async function apiError(promise: Promise<unknown>): Promise<ApiException<string>
   throw new Error('expected the call to fail');
 }
 
-const route = (name: string, hostname = 'a.example.com'): KubernetesObject & { spec: object } => ({
+const route = (name: string, hostname = 'a.example.com') => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'HTTPRoute',
   metadata: { name, namespace: 'default' },
@@ -58,7 +58,7 @@ const route = (name: string, hostname = 'a.example.com'): KubernetesObject & { s
 
 describe('kube-apiserver emulator with @kubernetes/client-node', () => {
   it('creates, reads, replaces and deletes through discovery-driven KubernetesObjectApi', async () => {
-    const created = await objects.create(route('crud'));
+    const created: KubernetesObject = await objects.create(route('crud'));
     expect(created.metadata?.uid).toBeTruthy();
     expect(created.metadata?.generation).toBe(1);
     expect((await apiError(objects.create(route('crud')))).code).toBe(409);
@@ -76,7 +76,7 @@ describe('kube-apiserver emulator with @kubernetes/client-node', () => {
     const list = await objects.list('gateway.networking.k8s.io/v1', 'HTTPRoute', 'default');
     expect(list.items.map((i) => i.metadata?.name)).toContain('crud');
     await objects.delete(replaced);
-    expect((await apiError(objects.read(replaced))).code).toBe(404);
+    expect((await apiError(objects.read(route('crud')))).code).toBe(404);
     expect(
       (await apiError(objects.create({ ...route('x'), metadata: { name: 'x', namespace: 'missing' } }))).code,
     ).toBe(404);
@@ -259,7 +259,7 @@ describe('kube-apiserver emulator with @kubernetes/client-node', () => {
       metadata: { name: 'eg', finalizers: ['gateway-exists-finalizer.gateway.networking.k8s.io'] },
       spec: { controllerName: 'x' },
     };
-    const created = await objects.create(gc);
+    const created: KubernetesObject = await objects.create(gc);
     const owned = await core.createNamespacedConfigMap({
       namespace: 'default',
       body: {
