@@ -278,10 +278,10 @@ describe('kube-apiserver emulator with @kubernetes/client-node', () => {
     });
     expect(owned.metadata?.name).toBe('owned');
     await objects.delete(created);
-    const terminating = await objects.read(created);
+    const terminating = await objects.read(gc);
     expect(terminating.metadata?.deletionTimestamp).toBeTruthy();
     await objects.replace({ ...terminating, metadata: { ...terminating.metadata, finalizers: [] } });
-    expect((await apiError(objects.read(created))).code).toBe(404);
+    expect((await apiError(objects.read(gc))).code).toBe(404);
     expect((await apiError(core.readNamespacedConfigMap({ namespace: 'default', name: 'owned' }))).code).toBe(404);
   });
 });
