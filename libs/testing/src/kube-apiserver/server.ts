@@ -38,6 +38,7 @@ interface Target {
   readonly subresource: Subresource;
 }
 
+const BUILTIN_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'autoscaling', 'policy', 'coordination.k8s.io']);
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -261,7 +262,10 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       if (method === 'GET') {
         const selector = parseLabelSelector(query.get('labelSelector'));
         const fields = parseFieldSelector(query.get('fieldSelector'));
-        const items = store.list(type, namespace, (o) => selector(o) && fields(o));
+        // Like the real server, built-in kinds' list items carry no kind/apiVersion (CRD items do).
+        const items = store
+          .list(type, namespace, (o) => selector(o) && fields(o))
+          .map((o) => (BUILTIN_GROUPS.has(type.group) ? { ...o, kind: undefined, apiVersion: undefined } : o));
         return send(res, 200, {
           kind: `${type.kind}List`,
           apiVersion: apiVersionOf(type),
