@@ -3,7 +3,7 @@ import type { Lease } from '@eg/bus';
 import type { ResourceStatus } from '@eg/ir';
 import type { Logger } from '@eg/service';
 import type { ClusterCache } from './cluster-cache.ts';
-import { WATCHED_KINDS } from './kinds.ts';
+import { ROUTE_KINDS, WATCHED_KINDS } from './kinds.ts';
 import { gatewayInfraState, mergeStatus } from './status-merge.ts';
 import type { RawObject } from './reachable.ts';
 
@@ -46,10 +46,21 @@ export class StatusWriter {
 
   /** The translator's current statuses by bus key. */
   setDesired(next: ReadonlyMap<string, ResourceStatus>): void {
+    const desired = new Map(next);
     for (const [key, status] of next) {
       if (this.desired.get(key) !== status) this.pending.add(key);
     }
-    this.desired = new Map(next);
+    // A route we no longer serve keeps other controllers' parents but must lose ours.
+    for (const [key, status] of this.desired) {
+      if (next.has(key) || !ROUTE_KINDS.has(status.kind)) continue;
+      if (isTombstone(status)) {
+        desired.set(key, status);
+        continue;
+      }
+      desired.set(key, { ...status, status: { parents: [] } });
+      this.pending.add(key);
+    }
+    this.desired = desired;
     this.schedule();
   }
 
@@ -135,6 +146,11 @@ export class StatusWriter {
     clearTimeout(this.timer);
     await this.flushing;
   }
+}
+
+function isTombstone(status: ResourceStatus): boolean {
+  const parents = (status.status as { parents?: unknown[] } | undefined)?.parents;
+  return Array.isArray(parents) && parents.length === 0;
 }
 
 /** Equal apart from key order and lastTransitionTime (which only changes along with a status). */
