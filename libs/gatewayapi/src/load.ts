@@ -2,6 +2,7 @@ import { DEFAULT_NAMESPACE } from '@eg/ir';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath, Problems, type Fields, type Path } from './load/decode.ts';
 import { decodeBackend } from './load/backend.ts';
+import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
@@ -62,6 +63,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],
+  ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import type { KubernetesProxyConfig } from '@eg/ir';
 /**
  * The resources the translator understands, as validated and defaulted by `loadResources` (the job the
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
@@ -24,13 +25,21 @@ export interface ObjectMeta extends ClusterObjectMeta {
 export interface GatewayClass {
   readonly kind: 'GatewayClass';
   readonly metadata: ClusterObjectMeta;
-  readonly spec: { readonly controllerName: string; readonly description?: string };
+  readonly spec: {
+    readonly controllerName: string;
+    readonly description?: string;
+    readonly parametersRef?: ParametersReference;
+  };
 }
 
 export interface Gateway {
   readonly kind: 'Gateway';
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly gatewayClassName: string; readonly listeners: readonly Listener[] };
+  readonly spec: {
+    readonly gatewayClassName: string;
+    readonly listeners: readonly Listener[];
+    readonly infrastructure?: { readonly parametersRef?: ParametersReference };
+  };
 }
 
 export interface Listener {
@@ -211,7 +220,26 @@ export interface Namespace {
 }
 
 export type Resource =
-  GatewayClass | Gateway | HTTPRoute | ReferenceGrant | Backend | Service | EndpointSlice | Namespace;
+  GatewayClass | Gateway | HTTPRoute | ReferenceGrant | Backend | Service | EndpointSlice | Namespace | EnvoyProxy;
+
+/** Envoy Gateway's EnvoyProxy, reduced to what the fleet's infrastructure uses. */
+export interface EnvoyProxy {
+  readonly kind: 'EnvoyProxy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly kubernetes: KubernetesProxyConfig;
+    /** On a Gateway's EnvoyProxy: merge onto the GatewayClass's instead of replacing it. */
+    readonly mergeType?: 'StrategicMerge' | 'JSONMerge';
+  };
+}
+
+/** `parametersRef` of a GatewayClass (namespace required for namespaced kinds) or a Gateway's infrastructure. */
+export interface ParametersReference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
 
 export type ResourceKind = Resource['kind'];
 
@@ -225,6 +253,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   Service: 'v1',
   Namespace: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
+  EnvoyProxy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

@@ -3,6 +3,7 @@ import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
+import { proxyConfigFor } from './translate/envoyproxy.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
@@ -71,7 +72,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
         ),
       );
     xds.set(key, { http });
-    infra.set(key, gatewayInfraIR(gateway, listeners));
+    const gatewayClass = classes.find((c) => c.metadata.name === gateway.spec.gatewayClassName);
+    infra.set(key, gatewayInfraIR(gateway, listeners, proxyConfigFor(gateway, gatewayClass, index)));
     statuses.push(gatewayStatus(gateway, listeners, (l) => attached.get(l)?.size ?? 0, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));

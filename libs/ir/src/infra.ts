@@ -11,6 +11,35 @@ export interface ProxyInfra {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly listeners: readonly ProxyListener[];
+  /** Kubernetes customisation from the EnvoyProxy the Gateway (or its GatewayClass) references. */
+  readonly kubernetes?: KubernetesProxyConfig;
+}
+
+/** EnvoyProxy `spec.provider.kubernetes`, the parts the Kubernetes infra-manager renders. */
+export interface KubernetesProxyConfig {
+  readonly deployment?: {
+    readonly replicas?: number;
+    readonly pod?: {
+      readonly annotations?: Readonly<Record<string, string>>;
+      readonly labels?: Readonly<Record<string, string>>;
+    };
+    /** Quantities as written, extended resources (e.g. `tke.cloud.tencent.com/eni-ip`) included. */
+    readonly container?: { readonly resources?: ContainerResources };
+  };
+  readonly service?: {
+    readonly type?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly externalTrafficPolicy?: 'Local' | 'Cluster';
+    readonly loadBalancerClass?: string;
+    readonly loadBalancerIP?: string;
+  };
+  readonly hpa?: { readonly minReplicas?: number; readonly maxReplicas: number };
+  readonly pdb?: { readonly minAvailable?: number; readonly maxUnavailable?: number };
+}
+
+export interface ContainerResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
 }
 
 export interface ProxyListener {

@@ -6,6 +6,7 @@ import {
   type LabelSelector,
   type LabelSelectorRequirement,
   type Listener,
+  type ParametersReference,
   type ListenerTLS,
   type ReferenceGrant,
   type RouteGroupKind,
@@ -42,12 +43,14 @@ import { clusterObjectMeta, objectMeta } from './metadata.ts';
 export function decodeGatewayClass(doc: Fields, problems: Problems): GatewayClass {
   const spec = object(doc['spec'], ['spec'], problems);
   const description = optional(spec, 'description', string({ max: 64 }), ['spec'], problems);
+  const parametersRef = optional(spec, 'parametersRef', parametersReference, ['spec'], problems);
   return {
     kind: 'GatewayClass',
     metadata: clusterObjectMeta(doc['metadata'], ['metadata'], problems),
     spec: {
       controllerName: field(spec, 'controllerName', controllerName, ['spec'], problems),
       ...(description !== undefined && { description }),
+      ...(parametersRef !== undefined && { parametersRef }),
     },
   };
 }
@@ -56,13 +59,29 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   const spec = object(doc['spec'], ['spec'], problems);
   const listeners = field(spec, 'listeners', list(listener, { min: 1, max: 64 }), ['spec'], problems);
   checkListeners(listeners, ['spec', 'listeners'], problems);
+  const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
+  const parametersRef =
+    infrastructure &&
+    optional(infrastructure, 'parametersRef', parametersReference, ['spec', 'infrastructure'], problems);
   return {
     kind: 'Gateway',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
     spec: {
       gatewayClassName: field(spec, 'gatewayClassName', string({ min: 1, max: 253 }), ['spec'], problems),
       listeners,
+      ...(parametersRef && { infrastructure: { parametersRef } }),
     },
+  };
+}
+
+function parametersReference(value: unknown, path: Path, problems: Problems): ParametersReference {
+  const fields = object(value, path, problems);
+  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
+  return {
+    group: field(fields, 'group', group, path, problems),
+    kind: field(fields, 'kind', kind, path, problems),
+    name: field(fields, 'name', string({ min: 1, max: 253 }), path, problems),
+    ...(namespace !== undefined && { namespace }),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type HTTPListener,
   type HTTPRoute as IRRoute,
   type InfraIR,
+  type KubernetesProxyConfig,
   type ListenerPort,
   type ResourceStatus,
 } from '@eg/ir';
@@ -69,7 +70,11 @@ function gatewayConditions(
 }
 
 /** The fleet one Gateway needs; ports are unique per Gateway, the first listener on a port names it. */
-export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerContext[]): InfraIR {
+export function gatewayInfraIR(
+  gateway: Gateway,
+  listeners: readonly ListenerContext[],
+  kubernetes: KubernetesProxyConfig | undefined,
+): InfraIR {
   const { namespace, name } = gateway.metadata;
   const seenPorts = new Set<number>();
   const proxyListeners = [];
@@ -90,6 +95,7 @@ export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerCon
       namespace: DEFAULT_NAMESPACE,
       labels: { [OWNING_GATEWAY_NAME_LABEL]: name, [OWNING_GATEWAY_NAMESPACE_LABEL]: namespace },
       listeners: proxyListeners,
+      ...(kubernetes && { kubernetes }),
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   SERVICE_NAME_LABEL,
   type Backend,
   type EndpointSlice,
+  type EnvoyProxy,
   type Gateway,
   type GatewayClass,
   type HTTPRoute,
@@ -26,6 +27,7 @@ export interface ResourceIndex {
   readonly referenceGrants: readonly ReferenceGrant[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
+  envoyProxy(namespace: string, name: string): EnvoyProxy | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
@@ -40,6 +42,7 @@ export function indexResources(resources: Resources): ResourceIndex {
   const services = byNamespacedName(ofKind('Service'));
   const backends = ofKind('Backend');
   const backendsByName = byNamespacedName(backends);
+  const envoyProxies = byNamespacedName(ofKind('EnvoyProxy'));
   const slices = new Map<string, EndpointSlice[]>();
   for (const slice of ofKind('EndpointSlice')) {
     const service = slice.metadata.labels[SERVICE_NAME_LABEL];
@@ -59,6 +62,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     referenceGrants: ofKind('ReferenceGrant'),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
+    envoyProxy: (namespace, name) => envoyProxies.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };
