@@ -138,14 +138,14 @@ export function mergeApplied(live: Json | undefined, config: Json, field = ''): 
     return result;
   }
   if (Array.isArray(config) && Array.isArray(live) && isAssociative(field, config) && isAssociative(field, live)) {
-    const result = clone(live);
+    // The applied order wins; items only the live list has (set by other managers) follow it.
+    const rest = clone(live);
+    const result: Json[] = [];
     for (const item of config as JsonObject[]) {
-      const key = `k:${JSON.stringify(itemKey(listKeys(field, item)!, item))}`;
-      const index = findItem(result, key);
-      if (index < 0) result.push(clone(item));
-      else result[index] = mergeApplied(result[index], item);
+      const index = findItem(rest, `k:${JSON.stringify(itemKey(listKeys(field, item)!, item))}`);
+      result.push(index < 0 ? clone(item) : mergeApplied(rest.splice(index, 1)[0], item));
     }
-    return result;
+    return [...result, ...rest];
   }
   return clone(config);
 }
