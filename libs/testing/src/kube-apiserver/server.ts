@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from './errors.ts';
-import { isObject, type JsonObject } from './json.ts';
+import { isObject, jsonPatch, type JsonObject, type JsonPatchOperation } from './json.ts';
 import { ALL_TYPES, apiVersionOf, typeId, type ResourceType } from './resource-types.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { Store, type Subresource, type WatchEventType } from './store.ts';
@@ -292,6 +292,18 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         return send(res, 200, store.delete(type, namespace, name));
       case 'PATCH': {
         const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+        if (contentType === 'application/json-patch+json') {
+          const ops = JSON.parse(await readBody(req)) as JsonPatchOperation[];
+          if (!Array.isArray(ops)) throw new ApiError(400, 'BadRequest', 'a JSON patch must be a list of operations');
+          const current = store.get(type, namespace, name);
+          let patched: JsonObject;
+          try {
+            patched = jsonPatch(current, ops);
+          } catch (err) {
+            throw new ApiError(422, 'Invalid', `the JSON patch could not be applied: ${(err as Error).message}`);
+          }
+          return send(res, 200, store.update(type, namespace, name, patched, subresource, manager(req, query)));
+        }
         const body = await parseBody(req);
         if (contentType === 'application/apply-patch+yaml') {
           const fieldManager = query.get('fieldManager');
@@ -321,7 +333,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         throw new ApiError(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml`,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml`,
         );
       }
       default:
