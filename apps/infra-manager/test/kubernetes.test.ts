@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,7 @@ describe('infra-manager (Kubernetes mode)', () => {
   let bus: Bus;
   let map: WatchableMap<InfraIR>;
   let manager: ServiceProcess;
+  let standby: ServiceProcess;
   let dir: string;
   let core: CoreV1Api;
   let apps: AppsV1Api;
@@ -78,10 +80,25 @@ describe('infra-manager (Kubernetes mode)', () => {
       ...['--holder', 'infra-a', '--lease-ttl-s', '3', '--envoy-image', 'envoyproxy/envoy:test'],
     ]);
     await waitUntilReady(port);
+    const standbyPort = await freePort();
+    standby = startServiceProcess(resolve(import.meta.dirname, '../src/main.ts'), [
+      ...[
+        '--nats',
+        nats.url,
+        '--health-port',
+        String(standbyPort),
+        '--kubernetes',
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+      ],
+      ...['--holder', 'infra-b', '--lease-ttl-s', '3', '--envoy-image', 'envoyproxy/envoy:test'],
+    ]);
+    await waitUntilReady(standbyPort);
   }, 60_000);
 
   afterAll(async () => {
     await manager?.stop();
+    await standby?.stop();
     await bus?.close();
     await nats?.stop();
     await api?.stop();
@@ -198,6 +215,29 @@ describe('infra-manager (Kubernetes mode)', () => {
       expect(await gone(core.readNamespacedServiceAccount({ namespace: NS, name }))).toBe(true);
     });
     expect(await gone(deployment('envoy-default-replaced-a5336a50'))).toBe(false);
+  });
+
+  it('hands fleet management to the standby when the leader stops', async () => {
+    await manager.stop();
+    const next = {
+      proxy: {
+        ...infra.get('default/eg')!.proxy,
+        name: 'default/next',
+        labels: {
+          'gateway.envoyproxy.io/owning-gateway-name': 'next',
+          'gateway.envoyproxy.io/owning-gateway-namespace': 'default',
+        },
+      },
+    };
+    await map.put('default/next', next, trace);
+    await map.commit();
+    const name = 'envoy-default-next-' + createHash('sha256').update('default/next').digest('hex').slice(0, 8);
+    await eventually(
+      async () =>
+        expect((await deployment(name)).metadata?.labels?.['gateway.envoyproxy.io/owning-gateway-name']).toBe('next'),
+      { timeoutMs: 20_000 },
+    );
+    expect(standby.logs.some((r) => r.msg === 'infra-manager leading')).toBe(true);
   });
 
   function apiFor<T>(ctor: new (...args: never[]) => T): T {
