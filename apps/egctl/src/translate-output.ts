@@ -15,6 +15,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Namespace: 'namespaces',
+  EnvoyProxy: 'envoyProxies',
 };
 
 /**
