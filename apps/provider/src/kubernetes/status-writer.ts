@@ -33,8 +33,6 @@ export class StatusWriter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
-  /** Writes done, for logs and tests. */
-  writes = 0;
 
   constructor(opts: StatusWriterOptions) {
     this.opts = opts;
@@ -138,7 +136,6 @@ export class StatusWriter {
     } else {
       await this.api.replaceClusterCustomObjectStatus({ group, version, plural: kind.plural, name: status.name, body });
     }
-    this.writes++;
   }
 
   async stop(): Promise<void> {

@@ -69,6 +69,8 @@ export class Store {
   private readonly objects = new Map<string, Map<string, Stored>>();
   private readonly history: StoreEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** Served kinds by `group/version/kind`, to find a dependent's kind during garbage collection. */
+  private readonly types = new Map<string, ResourceType>();
   private readonly historySize: number;
   private revision = 1;
   /** Events with rv > compactedAt are all in `history`. */
@@ -476,8 +478,6 @@ export class Store {
       }
     }
   }
-
-  private readonly types = new Map<string, ResourceType>();
 
   register(type: ResourceType): void {
     this.types.set(`${type.group}/${type.version}/${type.kind}`, type);
