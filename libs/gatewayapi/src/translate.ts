@@ -3,7 +3,7 @@ import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
-import { proxyConfigFor } from './translate/envoyproxy.ts';
+import { parametersRefProblem, proxyConfigFor } from './translate/envoyproxy.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
@@ -53,7 +53,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     },
   };
 
-  const statuses: ResourceStatus[] = classes.map(gatewayClassStatus);
+  const statuses: ResourceStatus[] = classes.map((c) => gatewayClassStatus(c, parametersRefProblem(c, index)));
   for (const route of index.httpRoutes) {
     const status = attachHTTPRoute(route, translateRules(route, index, options), world);
     if (status) statuses.push(status);

@@ -50,3 +50,15 @@ export function proxyConfigFor(
   if (!fromClass || !fromGateway.spec.mergeType) return fromGateway.spec.kubernetes;
   return merge(fromClass.spec.kubernetes as Plain, fromGateway.spec.kubernetes as Plain) as KubernetesProxyConfig;
 }
+
+/** What is wrong with a GatewayClass's parametersRef (Envoy Gateway accepts only a namespaced EnvoyProxy). */
+export function parametersRefProblem(gatewayClass: GatewayClass, index: ResourceIndex): string | undefined {
+  const ref = gatewayClass.spec.parametersRef;
+  if (!ref) return undefined;
+  if (ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'EnvoyProxy') {
+    return `unsupported kind ${ref.group}/${ref.kind}, only ${ENVOY_GATEWAY_GROUP}/EnvoyProxy is supported`;
+  }
+  if (ref.namespace === undefined) return 'a namespace is required for EnvoyProxy';
+  if (!index.envoyProxy(ref.namespace, ref.name)) return `EnvoyProxy ${ref.namespace}/${ref.name} not found`;
+  return undefined;
+}

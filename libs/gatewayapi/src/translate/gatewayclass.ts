@@ -7,12 +7,11 @@ export function managedGatewayClasses(classes: readonly GatewayClass[]): Gateway
   return classes.filter((c) => c.spec.controllerName === CONTROLLER_NAME);
 }
 
-export function gatewayClassStatus(gatewayClass: GatewayClass): ResourceStatus {
+/** `problem` names what is wrong with the class's parametersRef, when something is. */
+export function gatewayClassStatus(gatewayClass: GatewayClass, problem?: string): ResourceStatus {
   const { name, generation } = gatewayClass.metadata;
-  return {
-    kind: 'GatewayClass',
-    apiVersion: API_VERSION.GatewayClass,
-    name,
-    status: { conditions: [condition('Accepted', 'True', 'Accepted', 'Valid GatewayClass', generation)] },
-  };
+  const accepted = problem
+    ? condition('Accepted', 'False', 'InvalidParameters', `Invalid parametersRef: ${problem}`, generation)
+    : condition('Accepted', 'True', 'Accepted', 'Valid GatewayClass', generation);
+  return { kind: 'GatewayClass', apiVersion: API_VERSION.GatewayClass, name, status: { conditions: [accepted] } };
 }
