@@ -29,10 +29,14 @@ export function renderChart(helm: string, values: object = {}, namespace = 'envo
   try {
     const file = join(dir, 'values.yaml');
     writeFileSync(file, stringify(values));
-    const text = execFileSync(helm, ['template', 'eg', CHART_DIR, '--namespace', namespace, '--values', file], {
-      encoding: 'utf8',
-      env: { ...process.env, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir },
-    });
+    const text = execFileSync(
+      helm,
+      ['template', 'eg', CHART_DIR, '--namespace', namespace, '--kube-version', '1.34.0', '--values', file],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir },
+      },
+    );
     return parseAllDocuments(text)
       .map((d) => d.toJS() as RenderedObject | null)
       .filter((o): o is RenderedObject => o !== null);

@@ -96,7 +96,7 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
         envoyGateway: {
           image: { repository: 'registry.example.com/eg-ts', tag: 'v9' },
           imagePullPolicy: 'Always',
-          imagePullSecrets: ['regcred'],
+          imagePullSecrets: [{ name: 'regcred' }],
           resources,
         },
         pod: { affinity },

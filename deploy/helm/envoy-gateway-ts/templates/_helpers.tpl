@@ -21,14 +21,17 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- .Values.deployment.envoyGateway.imagePullPolicy | default .Values.global.images.envoyGateway.pullPolicy -}}
 {{- end -}}
 
+{{- /* Pull secrets from global.imagePullSecrets, global.images.envoyGateway.pullSecrets and deployment.envoyGateway.imagePullSecrets, as a YAML list. */ -}}
 {{- define "eg.pullSecrets" -}}
-{{- $secrets := concat .Values.global.imagePullSecrets .Values.global.images.envoyGateway.pullSecrets .Values.deployment.envoyGateway.imagePullSecrets -}}
-{{- if $secrets }}
-imagePullSecrets:
-{{- range $secrets }}
-  - name: {{ . | quote }}
-{{- end }}
-{{- end }}
+{{- $secrets := list -}}
+{{- range (concat .Values.global.imagePullSecrets .Values.global.images.envoyGateway.pullSecrets .Values.deployment.envoyGateway.imagePullSecrets) -}}
+{{- if kindIs "map" . -}}
+{{- $secrets = append $secrets (dict "name" .name) -}}
+{{- else -}}
+{{- $secrets = append $secrets (dict "name" .) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $secrets -}}
 {{- end -}}
 
 {{- define "eg.natsUrl" -}}
