@@ -155,6 +155,8 @@ describe('infra-manager (Kubernetes mode)', () => {
     const merged = await service('envoy-default-merged-4b83723f');
     expect(merged.spec?.type).toBe('ClusterIP');
     expect(merged.metadata?.annotations?.['team']).toBe('a');
+    // The Gateway's spec.addresses become the Service's external IPs.
+    expect((await service('envoy-default-replaced-a5336a50')).spec?.externalIPs).toEqual(['192.0.2.10']);
   });
 
   it("leaves a cloud controller's Service annotations and an HPA's replicas alone on the next apply", async () => {

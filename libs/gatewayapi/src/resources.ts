@@ -39,6 +39,8 @@ export interface Gateway {
     readonly gatewayClassName: string;
     readonly listeners: readonly Listener[];
     readonly infrastructure?: { readonly parametersRef?: ParametersReference };
+    /** `spec.addresses` of type IPAddress: the addresses the Envoy Service is asked to take. */
+    readonly addresses?: readonly string[];
   };
 }
 

@@ -11,6 +11,8 @@ export interface ProxyInfra {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly listeners: readonly ProxyListener[];
+  /** Addresses the Gateway asks for (`spec.addresses`); the Envoy Service's external IPs. */
+  readonly addresses?: readonly string[];
   /** Kubernetes customisation from the EnvoyProxy the Gateway (or its GatewayClass) references. */
   readonly kubernetes?: KubernetesProxyConfig;
 }

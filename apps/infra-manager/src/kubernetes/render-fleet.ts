@@ -152,6 +152,7 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
         ...(serviceType !== 'ClusterIP' && { externalTrafficPolicy: service.externalTrafficPolicy ?? 'Local' }),
         ...(service.loadBalancerClass && { loadBalancerClass: service.loadBalancerClass }),
         ...(service.loadBalancerIP && { loadBalancerIP: service.loadBalancerIP }),
+        ...(proxy.addresses && { externalIPs: proxy.addresses }),
       },
     },
     ...(config.hpa && {

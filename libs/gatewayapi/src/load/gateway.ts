@@ -30,6 +30,7 @@ import {
 import {
   controllerName,
   group,
+  ipAddress,
   hostname,
   kind,
   listenerProtocol,
@@ -60,6 +61,7 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   const listeners = field(spec, 'listeners', list(listener, { min: 1, max: 64 }), ['spec'], problems);
   checkListeners(listeners, ['spec', 'listeners'], problems);
   const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
+  const addresses = optional(spec, 'addresses', list(gatewayAddress, { max: 16 }), ['spec'], problems);
   const parametersRef =
     infrastructure &&
     optional(infrastructure, 'parametersRef', parametersReference, ['spec', 'infrastructure'], problems);
@@ -70,8 +72,16 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
       gatewayClassName: field(spec, 'gatewayClassName', string({ min: 1, max: 253 }), ['spec'], problems),
       listeners,
       ...(parametersRef && { infrastructure: { parametersRef } }),
+      ...(addresses && addresses.length > 0 && { addresses }),
     },
   };
+}
+
+/** A `spec.addresses` entry; only IPAddress (the default type) is supported, as in Envoy Gateway. */
+function gatewayAddress(value: unknown, path: Path, problems: Problems): string {
+  const fields = object(value, path, problems);
+  optional(fields, 'type', oneOf(['IPAddress']), path, problems);
+  return field(fields, 'value', ipAddress, path, problems);
 }
 
 function parametersReference(value: unknown, path: Path, problems: Problems): ParametersReference {

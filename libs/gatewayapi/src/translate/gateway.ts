@@ -95,6 +95,7 @@ export function gatewayInfraIR(
       namespace: DEFAULT_NAMESPACE,
       labels: { [OWNING_GATEWAY_NAME_LABEL]: name, [OWNING_GATEWAY_NAMESPACE_LABEL]: namespace },
       listeners: proxyListeners,
+      ...(gateway.spec.addresses && { addresses: gateway.spec.addresses }),
       ...(kubernetes && { kubernetes }),
     },
   };
