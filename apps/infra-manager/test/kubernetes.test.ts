@@ -206,6 +206,22 @@ describe('infra-manager (Kubernetes mode)', () => {
     });
   });
 
+  it('switches a fleet to a DaemonSet when the EnvoyProxy asks for envoyDaemonSet', async () => {
+    const name = 'envoy-default-merged-4b83723f';
+    const merged = infra.get('default/merged')!;
+    await map.put(
+      'default/merged',
+      { proxy: { ...merged.proxy, kubernetes: { ...merged.proxy.kubernetes, deployment: undefined, daemonSet: {} } } },
+      trace,
+    );
+    await map.commit();
+    await eventually(async () => {
+      const ds = await apps.readNamespacedDaemonSet({ namespace: NS, name });
+      expect(ds.spec?.template.spec?.containers[0]?.name).toBe('envoy');
+      expect(await gone(deployment(name))).toBe(true);
+    });
+  });
+
   it('deletes the whole fleet when its Gateway goes', async () => {
     const name = 'envoy-default-eg-e41e7b31';
     await map.delete('default/eg');

@@ -19,15 +19,9 @@ export interface ProxyInfra {
 
 /** EnvoyProxy `spec.provider.kubernetes`, the parts the Kubernetes infra-manager renders. */
 export interface KubernetesProxyConfig {
-  readonly deployment?: {
-    readonly replicas?: number;
-    readonly pod?: {
-      readonly annotations?: Readonly<Record<string, string>>;
-      readonly labels?: Readonly<Record<string, string>>;
-    };
-    /** Quantities as written, extended resources (e.g. `tke.cloud.tencent.com/eni-ip`) included. */
-    readonly container?: { readonly resources?: ContainerResources };
-  };
+  readonly deployment?: ProxyWorkload & { readonly replicas?: number };
+  /** `envoyDaemonSet`: one Envoy per node instead of a Deployment. */
+  readonly daemonSet?: ProxyWorkload;
   readonly service?: {
     readonly type?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
     readonly annotations?: Readonly<Record<string, string>>;
@@ -37,6 +31,15 @@ export interface KubernetesProxyConfig {
   };
   readonly hpa?: { readonly minReplicas?: number; readonly maxReplicas: number };
   readonly pdb?: { readonly minAvailable?: number; readonly maxUnavailable?: number };
+}
+
+export interface ProxyWorkload {
+  readonly pod?: {
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  /** Quantities as written, extended resources (e.g. `tke.cloud.tencent.com/eni-ip`) included. */
+  readonly container?: { readonly resources?: ContainerResources };
 }
 
 export interface ContainerResources {

@@ -69,7 +69,7 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     expect(provider.flatMap((r) => r.verbs).filter((v) => ['create', 'delete', '*'].includes(v))).toEqual([]);
     expect(provider.find((r) => r.resources.includes('secrets'))?.verbs).toEqual(['get', 'list', 'watch']);
     const infra = rules('Role', 'eg-infra-manager');
-    expect(infra.find((r) => r.resources.includes('deployments'))?.verbs).toEqual([
+    expect(infra.find((r) => r.resources.includes('daemonsets'))?.verbs).toEqual([
       'get',
       'list',
       'create',

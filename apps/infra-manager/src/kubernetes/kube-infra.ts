@@ -17,6 +17,7 @@ const KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
   { apiVersion: 'v1', kind: 'ConfigMap' },
   { apiVersion: 'v1', kind: 'ServiceAccount' },
 ];
@@ -52,9 +53,12 @@ export class KubeInfra {
     if (infra.proxy.listeners.length === 0) return this.delete(irKey, infra.proxy.namespace);
     const fleet = renderFleet(infra, this.opts.fleet(irKey));
     this.namespaces.set(irKey, infra.proxy.namespace);
-    for (const obj of [fleet.serviceAccount, fleet.configMap, fleet.deployment, fleet.service]) await this.apply(obj);
+    for (const obj of [fleet.serviceAccount, fleet.configMap, fleet.workload, fleet.service]) await this.apply(obj);
     const name = fleetName(irKey);
     const ns = infra.proxy.namespace;
+    // Switching between Deployment and DaemonSet removes the other one.
+    const other = fleet.workload.kind === 'Deployment' ? 'DaemonSet' : 'Deployment';
+    await this.remove({ apiVersion: 'apps/v1', kind: other }, ns, name);
     if (fleet.hpa) await this.apply(fleet.hpa);
     else await this.remove({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' }, ns, name);
     if (fleet.pdb) await this.apply(fleet.pdb);
@@ -70,22 +74,24 @@ export class KubeInfra {
 
   /** Fleets that exist in the cluster, by owning Gateway IR key (to delete the ones whose Gateway is gone). */
   async existingKeys(namespace: string): Promise<Set<string>> {
-    const list = await this.api.list(
-      'apps/v1',
-      'Deployment',
-      namespace,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      'app.kubernetes.io/managed-by=envoy-gateway,app.kubernetes.io/component=proxy',
-    );
+    const selector = 'app.kubernetes.io/managed-by=envoy-gateway,app.kubernetes.io/component=proxy';
     const keys = new Set<string>();
-    for (const d of list.items) {
-      const labels = d.metadata?.labels ?? {};
-      const gwName = labels['gateway.envoyproxy.io/owning-gateway-name'];
-      const gwNs = labels['gateway.envoyproxy.io/owning-gateway-namespace'];
-      if (gwName && gwNs) {
+    for (const kind of ['Deployment', 'DaemonSet']) {
+      const list = await this.api.list(
+        'apps/v1',
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      );
+      for (const workload of list.items) {
+        const labels = workload.metadata?.labels ?? {};
+        const gwName = labels['gateway.envoyproxy.io/owning-gateway-name'];
+        const gwNs = labels['gateway.envoyproxy.io/owning-gateway-namespace'];
+        if (!gwName || !gwNs) continue;
         keys.add(`${gwNs}/${gwName}`);
         this.namespaces.set(`${gwNs}/${gwName}`, namespace);
       }

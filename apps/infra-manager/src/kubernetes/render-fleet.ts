@@ -26,7 +26,8 @@ export interface AppliedObject {
 export interface Fleet {
   readonly serviceAccount: AppliedObject;
   readonly configMap: AppliedObject;
-  readonly deployment: AppliedObject;
+  /** A Deployment, or a DaemonSet when the EnvoyProxy asks for one. */
+  readonly workload: AppliedObject;
   readonly service: AppliedObject;
   readonly hpa?: AppliedObject;
   readonly pdb?: AppliedObject;
@@ -65,7 +66,8 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
   const metadata = { name, namespace: proxy.namespace, labels };
   const ports = proxy.listeners.flatMap((l) => l.ports);
   const protocol = (p: (typeof ports)[number]): 'TCP' | 'UDP' => (p.protocol === 'UDP' ? 'UDP' : 'TCP');
-  const deployment = config.deployment ?? {};
+  const deployment = config.daemonSet ?? config.deployment ?? {};
+  const replicas = config.daemonSet || config.hpa ? {} : { replicas: config.deployment?.replicas ?? 1 };
   const service = config.service ?? {};
   const serviceType = service.type ?? 'LoadBalancer';
 
@@ -77,13 +79,13 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
       metadata,
       data: { 'bootstrap.json': JSON.stringify(opts.bootstrap) },
     },
-    deployment: {
+    workload: {
       apiVersion: 'apps/v1',
-      kind: 'Deployment',
+      kind: config.daemonSet ? 'DaemonSet' : 'Deployment',
       metadata,
       spec: {
         // With an HPA the replicas belong to it: leaving the field out keeps this manager from resetting it.
-        ...(config.hpa ? {} : { replicas: deployment.replicas ?? 1 }),
+        ...replicas,
         selector: { matchLabels: labels },
         template: {
           metadata: {

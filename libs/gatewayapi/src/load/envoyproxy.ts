@@ -1,4 +1,4 @@
-import type { ContainerResources, KubernetesProxyConfig } from '@eg/ir';
+import type { ContainerResources, KubernetesProxyConfig, ProxyWorkload } from '@eg/ir';
 import type { EnvoyProxy } from '../resources.ts';
 import {
   integer,
@@ -34,9 +34,8 @@ function resources(value: unknown, path: Path, problems: Problems): ContainerRes
   return { ...(requests && { requests }), ...(limits && { limits }) };
 }
 
-function deployment(value: unknown, path: Path, problems: Problems): NonNullable<KubernetesProxyConfig['deployment']> {
+function workload(value: unknown, path: Path, problems: Problems): ProxyWorkload {
   const fields = object(value, path, problems);
-  const replicas = optional(fields, 'replicas', integer(0, 10_000), path, problems);
   const pod = optional(fields, 'pod', object, path, problems);
   const container = optional(fields, 'container', object, path, problems);
   const podPath = [...path, 'pod'];
@@ -44,10 +43,14 @@ function deployment(value: unknown, path: Path, problems: Problems): NonNullable
   const labels = pod && optional(pod, 'labels', stringMap, podPath, problems);
   const res = container && optional(container, 'resources', resources, [...path, 'container'], problems);
   return {
-    ...(replicas !== undefined && { replicas }),
     ...((annotations || labels) && { pod: { ...(annotations && { annotations }), ...(labels && { labels }) } }),
     ...(res && { container: { resources: res } }),
   };
+}
+
+function deployment(value: unknown, path: Path, problems: Problems): NonNullable<KubernetesProxyConfig['deployment']> {
+  const replicas = optional(object(value, path, problems), 'replicas', integer(0, 10_000), path, problems);
+  return { ...(replicas !== undefined && { replicas }), ...workload(value, path, problems) };
 }
 
 function service(value: unknown, path: Path, problems: Problems): NonNullable<KubernetesProxyConfig['service']> {
@@ -89,10 +92,19 @@ function pdb(value: unknown, path: Path, problems: Problems): NonNullable<Kubern
 function kubernetes(value: unknown, path: Path, problems: Problems): KubernetesProxyConfig {
   const fields = object(value, path, problems);
   const d = optional(fields, 'envoyDeployment', deployment, path, problems);
+  const ds = optional(fields, 'envoyDaemonSet', workload, path, problems);
+  if (d && ds) problems.add(path, 'envoyDeployment and envoyDaemonSet cannot both be set');
   const s = optional(fields, 'envoyService', service, path, problems);
   const h = optional(fields, 'envoyHpa', hpa, path, problems);
   const p = optional(fields, 'envoyPDB', pdb, path, problems);
-  return { ...(d && { deployment: d }), ...(s && { service: s }), ...(h && { hpa: h }), ...(p && { pdb: p }) };
+  if (ds && h) problems.add([...path, 'envoyHpa'], 'an HPA cannot scale an envoyDaemonSet');
+  return {
+    ...(d && { deployment: d }),
+    ...(ds && { daemonSet: ds }),
+    ...(s && { service: s }),
+    ...(h && { hpa: h }),
+    ...(p && { pdb: p }),
+  };
 }
 
 /** Envoy Gateway's EnvoyProxy: the Kubernetes customisation of a Gateway's fleet. */
