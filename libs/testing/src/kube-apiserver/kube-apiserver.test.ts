@@ -75,6 +75,17 @@ describe('kube-apiserver emulator with @kubernetes/client-node', () => {
 
     const list = await objects.list('gateway.networking.k8s.io/v1', 'HTTPRoute', 'default');
     expect(list.items.map((i) => i.metadata?.name)).toContain('crud');
+    // Pagination with limit and continue (client-node keeps the token for built-in kinds only).
+    for (const name of ['page-a', 'page-b'])
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name } } });
+    const first = await core.listNamespacedConfigMap({ namespace: 'default', limit: 1 });
+    const rest = await core.listNamespacedConfigMap({
+      namespace: 'default',
+      limit: 1,
+      _continue: first.metadata!._continue!,
+    });
+    expect([...first.items, ...rest.items].map((i) => i.metadata?.name)).toEqual(['page-a', 'page-b']);
+    expect(rest.metadata?._continue).toBeUndefined();
     await objects.delete(replaced);
     expect((await apiError(objects.read(route('crud')))).code).toBe(404);
     expect(

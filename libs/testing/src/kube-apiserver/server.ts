@@ -266,11 +266,22 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         const items = store
           .list(type, namespace, (o) => selector(o) && fields(o))
           .map((o) => (BUILTIN_GROUPS.has(type.group) ? { ...o, kind: undefined, apiVersion: undefined } : o));
+        // Pagination: `continue` is the offset into the (name-ordered) list, as an opaque token.
+        const limit = Number(query.get('limit') ?? 0);
+        const offset = Number(Buffer.from(query.get('continue') ?? '', 'base64url').toString() || 0);
+        const page = limit > 0 ? items.slice(offset, offset + limit) : items.slice(offset);
+        const more = limit > 0 && offset + limit < items.length;
         return send(res, 200, {
           kind: `${type.kind}List`,
           apiVersion: apiVersionOf(type),
-          metadata: { resourceVersion: store.resourceVersion },
-          items,
+          metadata: {
+            resourceVersion: store.resourceVersion,
+            ...(more && {
+              continue: Buffer.from(String(offset + limit)).toString('base64url'),
+              remainingItemCount: items.length - offset - limit,
+            }),
+          },
+          items: page,
         });
       }
       if (method === 'POST') {
