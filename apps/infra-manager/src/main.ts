@@ -1,20 +1,21 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectBus } from '@eg/bus';
-import type { InfraIR } from '@eg/ir';
+import { DEFAULT_NAMESPACE, type InfraIR } from '@eg/ir';
 import { runService } from '@eg/service';
 import { inSpan, recordSubscription } from '@eg/telemetry';
 import { renderBootstrap, xdsSdsFiles, type XdsServerAddress, type XdsTlsFiles } from '@eg/xds';
 import { findEnvoyBinary } from '@eg/envoy-binary';
 import { HostInfra } from './host/host-infra.ts';
+import { runKubernetesInfra } from './kubernetes/run-kubernetes.ts';
 
 const { values } = parseArgs({
   options: {
     nats: { type: 'string', default: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' },
     'health-port': { type: 'string', default: '8081' },
-    'xds-host': { type: 'string', default: '127.0.0.1' },
+    'xds-host': { type: 'string' },
     'xds-port': { type: 'string', default: '18000' },
     'envoy-binary': { type: 'string' },
     'envoy-log-level': { type: 'string', default: 'warn' },
@@ -25,6 +26,11 @@ const { values } = parseArgs({
     'xds-tls-dir': { type: 'string', default: process.env['XDS_CLIENT_TLS_DIR'] },
     /** Where to record the running proxies (for `egctl config envoy-proxy`). */
     'state-file': { type: 'string' },
+    kubernetes: { type: 'boolean', default: false },
+    kubeconfig: { type: 'string', default: process.env['KUBECONFIG'] },
+    holder: { type: 'string', default: process.env['POD_NAME'] ?? `${hostname()}-${process.pid}` },
+    'lease-ttl-s': { type: 'string', default: '15' },
+    'envoy-image': { type: 'string', default: 'docker.io/envoyproxy/envoy:distroless-v1.36.2' },
   },
 });
 
@@ -57,61 +63,91 @@ function parseAddresses(list: string): XdsServerAddress[] {
     });
 }
 
-await runService({
-  name: 'infra-manager',
-  healthPort: Number(values['health-port']),
-  config: values,
-  start: async ({ log, health, signal, onShutdown }) => {
-    const moreXdsServers = parseAddresses(values['xds-servers']);
-    const xdsTls = values['xds-tls-dir'] ? await writeSdsFiles(values['xds-tls-dir']) : undefined;
-    log.info('Envoy bootstrap', { mtls: xdsTls !== undefined, xdsServers: 1 + moreXdsServers.length });
-    const infra = new HostInfra({
-      binary: findEnvoyBinary(values['envoy-binary']),
-      bootstrapFor: (irKey, nodeId) =>
-        renderBootstrap({
-          nodeCluster: irKey,
-          nodeId,
-          xdsHost: values['xds-host'],
+if (values.kubernetes) {
+  await runService({
+    name: 'infra-manager',
+    healthPort: Number(values['health-port']),
+    config: values,
+    start: async (ctx) => {
+      const bus = await connectBus({ servers: values.nats, name: 'infra-manager' });
+      ctx.onShutdown(() => bus.close());
+      await runKubernetesInfra(
+        bus,
+        {
+          kubeconfig: values.kubeconfig,
+          holder: values.holder,
+          leaseTtlMs: Number(values['lease-ttl-s']) * 1000,
+          image: values['envoy-image'],
+          xdsHost: values['xds-host'] ?? `envoy-gateway.${DEFAULT_NAMESPACE}.svc.cluster.local`,
           xdsPort: Number(values['xds-port']),
-          moreXdsServers,
-          ...(xdsTls && { xdsTls }),
-          adminAddress: '127.0.0.1',
-          // Host mode: several fleets share one machine, so admin and readiness ports are random.
-          adminPort: 0,
-          readinessPort: 0,
-        }),
-      logLevel: values['envoy-log-level'],
-      drainTimeSeconds: Number(values['drain-time-s']),
-      log,
-    });
-    onShutdown(() => infra.close());
-    const bus = await connectBus({ servers: values.nats, name: 'infra-manager' });
-    onShutdown(() => bus.close());
-    const map = await bus.map<InfraIR>('infra-ir');
+          logLevel: values['envoy-log-level'],
+          drainTimeSeconds: Number(values['drain-time-s']),
+        },
+        ctx,
+      );
+    },
+  });
+} else {
+  await runHostMode();
+}
 
-    for await (const snapshot of map.subscribe({ atCommit: true, signal })) {
-      const changes = snapshot.initial
-        ? [...snapshot.state.keys()].map((key) => ({ key, deleted: false }))
-        : snapshot.updates.map((u) => ({ key: u.key, deleted: u.type === 'delete' }));
-      const started = performance.now();
-      let failed = false;
-      for (const { key, deleted } of changes) {
-        const entry = snapshot.state.get(key);
-        try {
-          await inSpan(
-            'infra.apply',
-            entry?.trace,
-            { attributes: { 'infra.key': key, 'infra.deleted': deleted } },
-            () => (deleted || !entry ? infra.delete(key) : infra.createOrUpdate(key, entry.value)),
-          );
-        } catch (err) {
-          failed = true;
-          log.error('infra update failed', { key, err });
+async function runHostMode(): Promise<void> {
+  await runService({
+    name: 'infra-manager',
+    healthPort: Number(values['health-port']),
+    config: values,
+    start: async ({ log, health, signal, onShutdown }) => {
+      const moreXdsServers = parseAddresses(values['xds-servers']);
+      const xdsTls = values['xds-tls-dir'] ? await writeSdsFiles(values['xds-tls-dir']) : undefined;
+      log.info('Envoy bootstrap', { mtls: xdsTls !== undefined, xdsServers: 1 + moreXdsServers.length });
+      const infra = new HostInfra({
+        binary: findEnvoyBinary(values['envoy-binary']),
+        bootstrapFor: (irKey, nodeId) =>
+          renderBootstrap({
+            nodeCluster: irKey,
+            nodeId,
+            xdsHost: values['xds-host'] ?? '127.0.0.1',
+            xdsPort: Number(values['xds-port']),
+            moreXdsServers,
+            ...(xdsTls && { xdsTls }),
+            adminAddress: '127.0.0.1',
+            // Host mode: several fleets share one machine, so admin and readiness ports are random.
+            adminPort: 0,
+            readinessPort: 0,
+          }),
+        logLevel: values['envoy-log-level'],
+        drainTimeSeconds: Number(values['drain-time-s']),
+        log,
+      });
+      onShutdown(() => infra.close());
+      const bus = await connectBus({ servers: values.nats, name: 'infra-manager' });
+      onShutdown(() => bus.close());
+      const map = await bus.map<InfraIR>('infra-ir');
+
+      for await (const snapshot of map.subscribe({ atCommit: true, signal })) {
+        const changes = snapshot.initial
+          ? [...snapshot.state.keys()].map((key) => ({ key, deleted: false }))
+          : snapshot.updates.map((u) => ({ key: u.key, deleted: u.type === 'delete' }));
+        const started = performance.now();
+        let failed = false;
+        for (const { key, deleted } of changes) {
+          const entry = snapshot.state.get(key);
+          try {
+            await inSpan(
+              'infra.apply',
+              entry?.trace,
+              { attributes: { 'infra.key': key, 'infra.deleted': deleted } },
+              () => (deleted || !entry ? infra.delete(key) : infra.createOrUpdate(key, entry.value)),
+            );
+          } catch (err) {
+            failed = true;
+            log.error('infra update failed', { key, err });
+          }
         }
+        if (values['state-file']) await infra.writeState(values['state-file']);
+        recordSubscription('infrastructure', started, failed);
+        if (snapshot.initial) health.markReady();
       }
-      if (values['state-file']) await infra.writeState(values['state-file']);
-      recordSubscription('infrastructure', started, failed);
-      if (snapshot.initial) health.markReady();
-    }
-  },
-});
+    },
+  });
+}

@@ -77,6 +77,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['discovery.k8s.io/v1 EndpointSlice', decodeEndpointSlice],
   ['multicluster.x-k8s.io/v1alpha1 ServiceImport', decodeServiceImport],
   ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
+  ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import type { KubernetesProxyConfig } from '@eg/ir';
 /**
  * The resources the translator understands, as validated and defaulted by `loadResources` (the job the
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
@@ -36,7 +37,7 @@ export interface GatewayClass {
   };
 }
 
-/** GatewayClass `spec.parametersRef`; this controller accepts only an EnvoyProxy, which is namespaced. */
+/** `parametersRef` of a GatewayClass (namespace required for namespaced kinds) or a Gateway's infrastructure. */
 export interface ParametersReference {
   readonly group: string;
   readonly kind: string;
@@ -44,10 +45,15 @@ export interface ParametersReference {
   readonly namespace?: string;
 }
 
-/** Envoy Gateway's proxy settings. Only its identity is read so far: the GatewayClass checks that it exists. */
+/** Envoy Gateway's EnvoyProxy, reduced to what the fleet's infrastructure uses. */
 export interface EnvoyProxy {
   readonly kind: 'EnvoyProxy';
   readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly kubernetes: KubernetesProxyConfig;
+    /** On a Gateway's EnvoyProxy: merge onto the GatewayClass's instead of replacing it. */
+    readonly mergeType?: 'StrategicMerge' | 'JSONMerge';
+  };
 }
 
 export interface Gateway {
@@ -56,6 +62,7 @@ export interface Gateway {
   readonly spec: {
     readonly gatewayClassName: string;
     readonly listeners: readonly Listener[];
+    readonly infrastructure?: { readonly parametersRef?: ParametersReference };
     /** Requested addresses; empty when the implementation picks them. */
     readonly addresses: readonly GatewayAddress[];
   };

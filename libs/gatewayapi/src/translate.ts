@@ -4,6 +4,7 @@ import { backendStatus } from './translate/backend-resource.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
+import { proxyConfigFor } from './translate/envoyproxy.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { xdsTCPListener, xdsUDPListener } from './translate/l4-listeners.ts';
 import { attachL4Route, type L4Attachment } from './translate/l4route.ts';
@@ -104,7 +105,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     );
     const udp = servedAs('UDP').map((l) => xdsUDPListener(l, l4Attachments.get(l) ?? []));
     xds.set(key, { http, ...(tcp.length > 0 && { tcp }), ...(udp.length > 0 && { udp }) });
-    infra.set(key, gatewayInfraIR(gateway, programmed));
+    const gatewayClass = classes.find((c) => c.gatewayClass.metadata.name === gateway.spec.gatewayClassName);
+    infra.set(key, gatewayInfraIR(gateway, listeners, proxyConfigFor(gateway, gatewayClass?.gatewayClass, index)));
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));

@@ -11,6 +11,40 @@ export interface ProxyInfra {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly listeners: readonly ProxyListener[];
+  /** Addresses the Gateway asks for (`spec.addresses`); the Envoy Service's external IPs. */
+  readonly addresses?: readonly string[];
+  /** Kubernetes customisation from the EnvoyProxy the Gateway (or its GatewayClass) references. */
+  readonly kubernetes?: KubernetesProxyConfig;
+}
+
+/** EnvoyProxy `spec.provider.kubernetes`, the parts the Kubernetes infra-manager renders. */
+export interface KubernetesProxyConfig {
+  readonly deployment?: ProxyWorkload & { readonly replicas?: number };
+  /** `envoyDaemonSet`: one Envoy per node instead of a Deployment. */
+  readonly daemonSet?: ProxyWorkload;
+  readonly service?: {
+    readonly type?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly externalTrafficPolicy?: 'Local' | 'Cluster';
+    readonly loadBalancerClass?: string;
+    readonly loadBalancerIP?: string;
+  };
+  readonly hpa?: { readonly minReplicas?: number; readonly maxReplicas: number };
+  readonly pdb?: { readonly minAvailable?: number; readonly maxUnavailable?: number };
+}
+
+export interface ProxyWorkload {
+  readonly pod?: {
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  /** Quantities as written, extended resources (e.g. `tke.cloud.tencent.com/eni-ip`) included. */
+  readonly container?: { readonly resources?: ContainerResources };
+}
+
+export interface ContainerResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
 }
 
 export interface ProxyListener {

@@ -10,3 +10,4 @@ export * from './service-process.ts';
 export * from './udp.ts';
 export * from './delta-ads-client.ts';
 export * from './otlp.ts';
+export * from './kube-apiserver/index.ts';

@@ -82,6 +82,10 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
     if (seen.has(key)) problems.add(['spec', 'addresses', i], `${type} value ${JSON.stringify(value)} must be unique`);
     seen.add(key);
   });
+  const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
+  const parametersRef =
+    infrastructure &&
+    optional(infrastructure, 'parametersRef', parametersReference, ['spec', 'infrastructure'], problems);
   return {
     kind: 'Gateway',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
@@ -89,6 +93,7 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
       gatewayClassName: field(spec, 'gatewayClassName', string({ min: 1, max: 253 }), ['spec'], problems),
       listeners,
       addresses,
+      ...(parametersRef && { infrastructure: { parametersRef } }),
     },
   };
 }

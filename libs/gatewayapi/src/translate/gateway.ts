@@ -7,6 +7,7 @@ import {
   type HTTPListener,
   type HTTPRoute as IRRoute,
   type InfraIR,
+  type KubernetesProxyConfig,
   type ListenerPort,
   type ResourceStatus,
 } from '@eg/ir';
@@ -78,8 +79,14 @@ function gatewayConditions(
 }
 
 /** The fleet one Gateway needs; ports are unique per Gateway, the first listener on a port names it. */
-export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerContext[]): InfraIR {
+export function gatewayInfraIR(
+  gateway: Gateway,
+  listeners: readonly ListenerContext[],
+  kubernetes: KubernetesProxyConfig | undefined,
+): InfraIR {
   const { namespace, name } = gateway.metadata;
+  // The Envoy Service can be asked for IP addresses only; other requested types are reported, not applied.
+  const addresses = gateway.spec.addresses.flatMap((a) => (a.type === 'IPAddress' && a.value ? [a.value] : []));
   const seenPorts = new Set<string>();
   const proxyListeners = [];
   for (const l of listeners) {
@@ -104,6 +111,8 @@ export function gatewayInfraIR(gateway: Gateway, listeners: readonly ListenerCon
       namespace: DEFAULT_NAMESPACE,
       labels: { [OWNING_GATEWAY_NAME_LABEL]: name, [OWNING_GATEWAY_NAMESPACE_LABEL]: namespace },
       listeners: proxyListeners,
+      ...(addresses.length > 0 && { addresses }),
+      ...(kubernetes && { kubernetes }),
     },
   };
 }

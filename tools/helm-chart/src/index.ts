@@ -1,0 +1,1 @@
+export { findHelm, renderChart, CHART_DIR, type RenderedObject } from './render.ts';

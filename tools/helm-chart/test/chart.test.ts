@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { findHelm, renderChart, type RenderedObject } from '../src/index.ts';
+
+// The Helm chart rendered by the real `helm template`: one Deployment per service, the xds-server HPA, NATS
+// as a StatefulSet, least-privilege RBAC, and gateway-helm's values meaning the same here.
+
+const helm = findHelm();
+
+interface Container {
+  image: string;
+  imagePullPolicy: string;
+  args: string[];
+  env: { name: string; value?: string }[];
+  resources: object;
+}
+interface PodSpec {
+  serviceAccountName: string;
+  containers: Container[];
+  affinity?: object;
+  imagePullSecrets?: { name: string }[];
+}
+type Deployment = RenderedObject & { spec: { replicas?: number; template: { spec: PodSpec } } };
+
+const byKind = (objects: RenderedObject[], kind: string): RenderedObject[] => objects.filter((o) => o.kind === kind);
+const deployment = (objects: RenderedObject[], name: string): Deployment =>
+  objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `eg-${name}`) as Deployment;
+
+describe.skipIf(!helm)('Helm chart (helm template)', () => {
+  it('renders one Deployment per service, the xds-server HPA, NATS and the Services Envoy dials', () => {
+    const objects = renderChart(helm!);
+    expect(
+      byKind(objects, 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['eg-infra-manager', 'eg-provider', 'eg-ratelimit', 'eg-translator', 'eg-xds-server']);
+    expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).toEqual(['eg-xds-server']);
+    // With an HPA the Deployment leaves replicas to it.
+    expect(deployment(objects, 'xds-server').spec.replicas).toBeUndefined();
+    expect(byKind(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['eg-nats']);
+    expect(
+      byKind(objects, 'Service')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(['eg-nats', 'eg-nats-headless', 'envoy-gateway', 'envoy-ratelimit']);
+    // No CRDs in the service chart: they are installed separately.
+    expect(byKind(objects, 'CustomResourceDefinition')).toEqual([]);
+    expect(objects.every((o) => o.kind.startsWith('Cluster') || o.metadata.namespace === 'envoy-gateway-system')).toBe(
+      true,
+    );
+  });
+
+  it('grants API access only to provider and infra-manager, each only what it uses', () => {
+    const objects = renderChart(helm!);
+    const accounts = byKind(objects, 'ServiceAccount') as (RenderedObject & {
+      automountServiceAccountToken: boolean;
+    })[];
+    expect(Object.fromEntries(accounts.map((a) => [a.metadata.name, a.automountServiceAccountToken]))).toEqual({
+      'eg-provider': true,
+      'eg-translator': false,
+      'eg-xds-server': false,
+      'eg-infra-manager': true,
+      'eg-ratelimit': false,
+    });
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const rules = (kind: string, name: string): Rule[] =>
+      (objects.find((o) => o.kind === kind && o.metadata.name === name) as unknown as { rules: Rule[] }).rules;
+    const provider = rules('ClusterRole', 'eg-provider-envoy-gateway-system');
+    // Cluster-wide the provider reads and writes statuses; it never creates or deletes anything.
+    expect(provider.flatMap((r) => r.verbs).filter((v) => ['create', 'delete', '*'].includes(v))).toEqual([]);
+    expect(provider.find((r) => r.resources.includes('secrets'))?.verbs).toEqual(['get', 'list', 'watch']);
+    const infra = rules('Role', 'eg-infra-manager');
+    expect(infra.find((r) => r.resources.includes('daemonsets'))?.verbs).toEqual([
+      'get',
+      'list',
+      'create',
+      'patch',
+      'delete',
+    ]);
+    expect(byKind(objects, 'ClusterRoleBinding').map((b) => b.metadata.name)).toEqual([
+      'eg-provider-envoy-gateway-system',
+    ]);
+  });
+
+  it('takes gateway-helm values: replicas, resources, image, pull secrets, affinity, log level, cluster domain', () => {
+    const resources = { limits: { memory: '2Gi' }, requests: { cpu: '250m', memory: '512Mi' } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['gw'] }] }],
+        },
+      },
+    };
+    const objects = renderChart(helm!, {
+      deployment: {
+        replicas: 3,
+        envoyGateway: {
+          image: { repository: 'registry.example.com/eg-ts', tag: 'v9' },
+          imagePullPolicy: 'Always',
+          imagePullSecrets: [{ name: 'regcred' }],
+          resources,
+        },
+        pod: { affinity },
+      },
+      config: { envoyGateway: { logging: { level: { default: 'debug' } } } },
+      kubernetesClusterDomain: 'corp.local',
+    });
+    const provider = deployment(objects, 'provider');
+    expect(provider.spec.replicas).toBe(3);
+    const pod = provider.spec.template.spec;
+    expect(pod.affinity).toEqual(affinity);
+    expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    const [container] = pod.containers;
+    expect(container?.image).toBe('registry.example.com/eg-ts:v9');
+    expect(container?.imagePullPolicy).toBe('Always');
+    expect(container?.resources).toEqual(resources);
+    expect(container?.env.find((e) => e.name === 'LOG_LEVEL')?.value).toBe('debug');
+    expect(container?.args).toContain('nats://eg-nats.envoy-gateway-system.svc.corp.local:4222');
+    const infra = deployment(objects, 'infra-manager').spec.template.spec.containers[0]!;
+    expect(infra.args).toContain('envoy-gateway.envoy-gateway-system.svc.corp.local');
+  });
+});
