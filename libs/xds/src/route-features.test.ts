@@ -16,8 +16,11 @@ function routeWith(extra: Partial<HTTPRoute>): HTTPRoute {
 
 describe('redirectAction', () => {
   it('follows the spec port rules and leaves well-known ports out of Location', () => {
-    const port = (redirect: Parameters<typeof redirectAction>[0], listenerPort: number) =>
-      redirectAction(redirect, listenerPort)['portRedirect'];
+    const port = (
+      redirect: Parameters<typeof redirectAction>[0],
+      listenerPort: number,
+      scheme: 'http' | 'https' = 'http',
+    ) => redirectAction(redirect, listenerPort, scheme)['portRedirect'];
     // Neither scheme nor port: the listener's port.
     expect(port({ statusCode: 302 }, 8080)).toBe(8080);
     expect(port({ statusCode: 302 }, 80)).toBeUndefined();
@@ -29,11 +32,15 @@ describe('redirectAction', () => {
     expect(port({ scheme: 'https', port: 8443, statusCode: 301 }, 80)).toBe(8443);
     expect(port({ port: 80, statusCode: 302 }, 8080)).toBeUndefined();
     expect(port({ port: 8083, statusCode: 302 }, 80)).toBe(8083);
+    // On an HTTPS listener the request's scheme is https: 443 is its well-known port, 80 is not.
+    expect(port({ statusCode: 302 }, 443, 'https')).toBeUndefined();
+    expect(port({ statusCode: 302 }, 8443, 'https')).toBe(8443);
+    expect(port({ port: 80, statusCode: 302 }, 443, 'https')).toBe(80);
   });
 
   it('rewrites a prefix to "/" without leaving a double slash', () => {
     expect(
-      redirectAction({ path: { type: 'ReplacePrefix', prefix: '/strip/', value: '/' }, statusCode: 302 }, 80),
+      redirectAction({ path: { type: 'ReplacePrefix', prefix: '/strip/', value: '/' }, statusCode: 302 }, 80, 'http'),
     ).toEqual({ regexRewrite: { pattern: { regex: '^/strip\\/*' }, substitution: '/' }, responseCode: 'FOUND' });
   });
 

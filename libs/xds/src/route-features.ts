@@ -77,9 +77,9 @@ const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
  * neither means the listener's port. A well-known port is left out of Location (the listener strips the Host
  * port, so leaving portRedirect unset gives none).
  */
-export function redirectAction(redirect: Redirect, listenerPort: number): ProtoJson {
-  // Plain HTTP listeners only serve http; TLS listeners would pass their scheme here.
-  const scheme = redirect.scheme ?? 'http';
+export function redirectAction(redirect: Redirect, listenerPort: number, listenerScheme: 'http' | 'https'): ProtoJson {
+  // Without a scheme the redirect keeps the request's, which is the listener's.
+  const scheme = redirect.scheme ?? listenerScheme;
   const port = redirect.port ?? (redirect.scheme ? WELL_KNOWN_PORT[redirect.scheme] : listenerPort);
   return {
     ...(redirect.scheme !== undefined && { schemeRedirect: redirect.scheme }),

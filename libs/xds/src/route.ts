@@ -9,6 +9,7 @@ interface VirtualHost {
   readonly metadata: SourceMetadata;
   /** The Gateway listener port (the same for every listener sharing this route configuration). */
   readonly listenerPort: number;
+  readonly listenerScheme: 'http' | 'https';
   readonly routes: HTTPRoute[];
 }
 
@@ -30,7 +31,7 @@ export function routeConfiguration(name: string, listeners: readonly HTTPListene
     virtualHosts: [...hosts.entries()].map(([hostname, host]) => ({
       name: host.name,
       domains: [hostname],
-      routes: host.routes.map((r) => envoyRoute(r, host.listenerPort)),
+      routes: host.routes.map((r) => envoyRoute(r, host)),
       metadata: sourceMetadata(host.metadata),
     })),
     // Host headers carry the port (`example.com:8080`); Gateway API hostnames never do.
@@ -40,17 +41,18 @@ export function routeConfiguration(name: string, listeners: readonly HTTPListene
 
 function newVirtualHost(hosts: Map<string, VirtualHost>, listener: HTTPListener, hostname: string): VirtualHost {
   // Dots would split Envoy's stat names, as in Envoy Gateway.
-  const host = {
+  const host: VirtualHost = {
     name: `${listener.name}/${hostname.replaceAll('.', '_')}`,
     metadata: listener.metadata,
     listenerPort: listener.externalPort,
+    listenerScheme: listener.tls ? 'https' : 'http',
     routes: [],
   };
   hosts.set(hostname, host);
   return host;
 }
 
-function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
+function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
   const headers = route.headerMatches.map((h) => ({ name: h.name, stringMatch: stringMatch(h.match) }));
   const queryParameters = (route.queryParamMatches ?? []).map((q) => ({
     name: q.name,
@@ -63,7 +65,7 @@ function envoyRoute(route: HTTPRoute, listenerPort: number): ProtoJson {
       ...(headers.length > 0 && { headers }),
       ...(queryParameters.length > 0 && { queryParameters }),
     },
-    ...routeAction(route, listenerPort),
+    ...routeAction(route, host),
     ...routeHeaderMutations(route, directResponseHeaders(route.action)),
     metadata: sourceMetadata(route.metadata),
   };
@@ -101,13 +103,14 @@ function stringMatch(match: StringMatch): ProtoJson {
   }
 }
 
-function routeAction(route: HTTPRoute, listenerPort: number): ProtoJson {
+function routeAction(route: HTTPRoute, host: VirtualHost): ProtoJson {
   const action: RouteAction = route.action;
   if (action.type === 'DirectResponse') {
     const body = action.body === undefined ? {} : { body: { inlineString: action.body } };
     return { directResponse: { status: action.statusCode, ...body } };
   }
-  if (action.type === 'Redirect') return { redirect: redirectAction(action.redirect, listenerPort) };
+  if (action.type === 'Redirect')
+    return { redirect: redirectAction(action.redirect, host.listenerPort, host.listenerScheme) };
   const clusters = destinationClusters(action.destination);
   const weighted = clusters.filter((c) => c.setting.weight > 0);
   if (weighted.length === 0) return { directResponse: { status: 500 } };
