@@ -22,6 +22,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   EnvoyProxy: 'envoyProxies',
   ServiceImport: 'serviceImports',
   HTTPRouteFilter: 'httpFilters',
+  BackendTrafficPolicy: 'backendTrafficPolicies',
 };
 
 /**

@@ -2,6 +2,7 @@ import { DEFAULT_NAMESPACE } from '@eg/ir';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath, Problems, type Fields, type Path } from './load/decode.ts';
 import { decodeBackend } from './load/backend.ts';
+import { decodeBackendTrafficPolicy } from './load/backendtrafficpolicy.ts';
 import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
@@ -78,6 +79,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['multicluster.x-k8s.io/v1alpha1 ServiceImport', decodeServiceImport],
   ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
   ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
+  ['gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy', decodeBackendTrafficPolicy],
 ]);
 
 /**

@@ -291,6 +291,46 @@ export interface Namespace {
   readonly metadata: ClusterObjectMeta;
 }
 
+/** A policy target: `targetRef`/`targetRefs` entries, in the policy's own namespace. */
+export interface PolicyTargetReference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  /** A listener of a Gateway, or a rule (by name) of a route. */
+  readonly sectionName?: string;
+}
+
+/** A rate-limit client selector header: a value match, or Distinct (one counter per value). */
+export type RateLimitHeaderSelector =
+  | { readonly type: 'Exact' | 'RegularExpression'; readonly name: string; readonly value: string }
+  | { readonly type: 'Distinct'; readonly name: string };
+
+export interface RateLimitClientSelector {
+  readonly headers: readonly RateLimitHeaderSelector[];
+  readonly sourceCIDR?: { readonly type: 'Exact' | 'Distinct'; readonly value: string };
+}
+
+export interface RateLimitRuleSpec {
+  readonly clientSelectors: readonly RateLimitClientSelector[];
+  readonly limit: { readonly requests: number; readonly unit: 'Second' | 'Minute' | 'Hour' | 'Day' };
+  readonly shared: boolean;
+}
+
+/** `spec.rateLimit`: one of the two kinds (the loader refuses both at once). */
+export type RateLimitSpec =
+  | { readonly type: 'Global'; readonly rules: readonly RateLimitRuleSpec[] }
+  | { readonly type: 'Local'; readonly rules: readonly RateLimitRuleSpec[] };
+
+/** Envoy Gateway's BackendTrafficPolicy; only `rateLimit` is translated so far. */
+export interface BackendTrafficPolicy {
+  readonly kind: 'BackendTrafficPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly targetRefs: readonly PolicyTargetReference[];
+    readonly rateLimit?: RateLimitSpec;
+  };
+}
+
 export type Resource =
   | GatewayClass
   | Gateway
@@ -306,7 +346,8 @@ export type Resource =
   | Secret
   | EnvoyProxy
   | ServiceImport
-  | HTTPRouteFilterResource;
+  | HTTPRouteFilterResource
+  | BackendTrafficPolicy;
 
 export type ResourceKind = Resource['kind'];
 
@@ -327,6 +368,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   EnvoyProxy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   ServiceImport: `${MULTICLUSTER_GROUP}/v1alpha1`,
   HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  BackendTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

@@ -1,6 +1,7 @@
 import { gatewayIRKey, type InfraIR, type RateLimitIR, type ResourceStatus, type XdsIR } from '@eg/ir';
 import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
+import { attachTrafficPolicies } from './translate/backendtrafficpolicy.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
@@ -11,6 +12,7 @@ import { attachL4Route, type L4Attachment } from './translate/l4route.ts';
 import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, withdrawn, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
+import { rateLimitConfigs } from './translate/ratelimit-config.ts';
 import { compareText, indexResources } from './translate/resource-index.ts';
 import { withOverlaps } from './translate/route-overlap-status.ts';
 
@@ -20,7 +22,7 @@ export type { TranslateOptions } from './translate/listeners.ts';
 export interface TranslateResult {
   readonly xds: ReadonlyMap<string, XdsIR>;
   readonly infra: ReadonlyMap<string, InfraIR>;
-  /** Empty until rate-limit policies are translated. */
+  /** The ratelimit service's configuration, keyed by rate-limit domain (see rateLimitConfigs). */
   readonly rateLimit: ReadonlyMap<string, RateLimitIR>;
   /** Sorted by kind, namespace and name. Conditions carry no lastTransitionTime: the status writer adds it. */
   readonly statuses: readonly ResourceStatus[];
@@ -86,6 +88,12 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const status = attachL4Route(route, index, options, l4World);
     if (status) statuses.push(status);
   }
+  const policies = attachTrafficPolicies({
+    policies: index.backendTrafficPolicies,
+    httpRoutes: index.httpRoutes,
+    managed: world.managed,
+    listenerRoutes,
+  });
   const attachedRoutes = (l: ListenerContext) => (attached.get(l)?.size ?? 0) + (l4Attachments.get(l)?.length ?? 0);
 
   const xds = new Map<string, XdsIR>();
@@ -97,7 +105,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const http = servedAs('HTTP', 'HTTPS').map((l) =>
       xdsListener(
         l,
-        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => r.route),
+        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => policies.applyTo(l, r)),
       ),
     );
     const tcp = servedAs('TCP', 'TLSPassthrough', 'TLSTerminate').map((l) =>
@@ -110,16 +118,26 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
+  statuses.push(...policies.statuses);
 
   const withShadowing = withOverlaps(statuses, listenerRoutes, index.httpRoutes);
-  return { xds, infra, rateLimit: new Map(), statuses: withShadowing.sort(compareStatuses) };
+  return { xds, infra, rateLimit: rateLimitConfigs(xds), statuses: withShadowing.sort(compareStatuses) };
 }
 
 function keyOf(metadata: { namespace: string; name: string }): string {
   return gatewayIRKey(metadata.namespace, metadata.name);
 }
 
-const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Backend'];
+const KIND_ORDER = [
+  'GatewayClass',
+  'Gateway',
+  'HTTPRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'UDPRoute',
+  'Backend',
+  'BackendTrafficPolicy',
+];
 
 function compareStatuses(a: ResourceStatus, b: ResourceStatus): number {
   return (

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadResources, translate } from '../src/index.ts';
 
 /**
- * Golden files: `testdata/<case>.in.yaml` -> `<case>.out.yaml` (xDS IR, infra IR, statuses and any load
+ * Golden files: `testdata/<case>.in.yaml` -> `<case>.out.yaml` (xDS IR, infra IR, rate-limit IR, statuses and any load
  * errors). Cases named `host-*` translate for Envoy running on the host, the others for Kubernetes.
  * Regenerate with `UPDATE_GOLDEN=1 npx vitest run`, then review the diff.
  */
@@ -19,6 +19,7 @@ function render(caseName: string, input: string): string {
     ...(loaded.errors.length > 0 && { loadErrors: loaded.errors.map((e) => e.message) }),
     xds: Object.fromEntries(result.xds),
     infra: Object.fromEntries(result.infra),
+    ...(result.rateLimit.size > 0 && { rateLimit: Object.fromEntries(result.rateLimit) }),
     statuses: result.statuses,
   };
   return stringify(output, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -12,6 +12,7 @@ import type {
 } from './http-features.ts';
 
 import type { TCPListener, UDPListener } from './l4.ts';
+import type { RouteRateLimit } from './ratelimit.ts';
 import type { TLSTerminate } from './tls.ts';
 
 export interface XdsIR {
@@ -70,6 +71,7 @@ export interface HTTPRoute {
   readonly urlRewrite?: URLRewrite;
   readonly mirrors?: readonly Mirror[];
   readonly timeouts?: RouteTimeouts;
+  readonly rateLimit?: RouteRateLimit;
   readonly metadata: SourceMetadata;
 }
 

@@ -4,6 +4,7 @@ import {
   NAMESPACE_NAME_LABEL,
   SERVICE_NAME_LABEL,
   type Backend,
+  type BackendTrafficPolicy,
   type EndpointSlice,
   type EnvoyProxy,
   type Gateway,
@@ -35,6 +36,8 @@ export interface ResourceIndex {
   readonly udpRoutes: readonly UDPRoute[];
   readonly backends: readonly Backend[];
   readonly referenceGrants: readonly ReferenceGrant[];
+  /** Oldest first (then namespace/name): the order in which policies claim their targets. */
+  readonly backendTrafficPolicies: readonly BackendTrafficPolicy[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
@@ -75,6 +78,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     udpRoutes: ofKind('UDPRoute'),
     backends,
     referenceGrants: ofKind('ReferenceGrant'),
+    backendTrafficPolicies: [...ofKind('BackendTrafficPolicy')].sort(compareAge),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
@@ -118,6 +122,16 @@ function compareIdentity(a: Resource, b: Resource): number {
 
 function compareResources(a: Resource, b: Resource): number {
   return compareIdentity(a, b) || compareText(canonicalJSON(a), canonicalJSON(b));
+}
+
+/** Oldest creationTimestamp first (absent sorts as the newest), then namespace/name (already the sort order). */
+function compareAge(a: { metadata: { creationTimestamp?: string } }, b: { metadata: { creationTimestamp?: string } }) {
+  const ta = a.metadata.creationTimestamp;
+  const tb = b.metadata.creationTimestamp;
+  if (ta === tb) return 0;
+  if (ta === undefined) return 1;
+  if (tb === undefined) return -1;
+  return Date.parse(ta) - Date.parse(tb) || compareText(ta, tb);
 }
 
 /** Code-unit order, independent of the locale. */
