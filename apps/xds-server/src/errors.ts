@@ -7,3 +7,8 @@ export class XdsProtocolError extends Error {
 export class XdsServerStartError extends Error {
   override readonly name = 'XdsServerStartError';
 }
+
+/** A command-line setting the xds-server cannot use. */
+export class XdsServerConfigError extends Error {
+  override readonly name = 'XdsServerConfigError';
+}

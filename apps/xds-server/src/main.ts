@@ -7,6 +7,7 @@ import type { EnvoyRejection, XdsIR } from '@eg/ir';
 import { runService } from '@eg/service';
 import { inSpan, recordSubscription, recordTranslation } from '@eg/telemetry';
 import { translateXds } from '@eg/xds';
+import { parseRateLimitService } from './ratelimit-url.ts';
 import { startAdminServer } from './admin-server.ts';
 import { startXdsServer } from './ads-server.ts';
 import { snapshotUpdates } from './metrics.ts';
@@ -27,8 +28,14 @@ const { values } = parseArgs({
     'tls-dir': { type: 'string', default: process.env['XDS_TLS_DIR'] },
     'tls-refresh-ms': { type: 'string', default: '10000' },
     replica: { type: 'string', default: process.env['HOSTNAME'] ?? `${hostname()}-${process.pid}` },
+    /** Where Envoy asks for Global rate limits (Envoy Gateway's `grpc://envoy-ratelimit.<ns>.svc.<domain>:8081`). */
+    'ratelimit-url': { type: 'string', default: process.env['RATELIMIT_URL'] },
+    /** Deny requests when the ratelimit service cannot be reached (Envoy's failure_mode_deny). */
+    'ratelimit-fail-closed': { type: 'boolean', default: false },
   },
 });
+
+const rateLimitService = parseRateLimitService(values['ratelimit-url'], values['ratelimit-fail-closed']);
 
 await runService({
   name: 'xds-server',
@@ -95,7 +102,7 @@ await runService({
         try {
           inSpan('xds.translate', entry.trace, { attributes: { 'xds.node_cluster': key } }, (_span, trace) => {
             const translateStarted = performance.now();
-            const resources = translateXds(entry.value);
+            const resources = translateXds(entry.value, { rateLimitService });
             recordTranslation('xds', translateStarted);
             server.cache.setSnapshot(key, resources, trace);
           });

@@ -7,3 +7,6 @@ export const TLS_INSPECTOR = 'envoy.extensions.filters.listener.tls_inspector.v3
 export const DOWNSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
 export const UDP_PROXY = 'envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
 export const UDP_PROXY_ROUTE = 'envoy.extensions.filters.udp.udp_proxy.v3.Route';
+export const RATE_LIMIT = 'envoy.extensions.filters.http.ratelimit.v3.RateLimit';
+export const LOCAL_RATE_LIMIT = 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
+export const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';

@@ -3,6 +3,7 @@ import { anyType, type ProtoJson } from './encode.ts';
 import { HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
+import { rateLimitFilters, type RateLimitServiceOptions } from './ratelimit.ts';
 import { downstreamTransportSocket } from './secrets.ts';
 import { tcpProxyFilter } from './tcp-proxy.ts';
 
@@ -11,7 +12,7 @@ import { tcpProxyFilter } from './tcp-proxy.ts';
  * listeners and TLSRoutes get a filter chain each, chosen by the client's SNI. Envoy rejects a
  * whole listener when two chains match the same names, so a name already taken is dropped from later chains.
  */
-export function portListener(group: PortGroup): ProtoJson | undefined {
+export function portListener(group: PortGroup, rateLimitService: RateLimitServiceOptions): ProtoJson | undefined {
   const claimed = new Set<string>();
   const filterChains: ProtoJson[] = [];
   const sniChain = (name: string, hostnames: readonly string[], rest: ProtoJson): void => {
@@ -24,7 +25,7 @@ export function portListener(group: PortGroup): ProtoJson | undefined {
   for (const listener of group.https) {
     if (!listener.tls) continue;
     sniChain(listener.name, listener.hostnames, {
-      filters: [httpConnectionManagerFilter(listener.name, `https-${listener.port}`)],
+      filters: [httpConnectionManagerFilter(listener.name, `https-${listener.port}`, [listener], rateLimitService)],
       transportSocket: downstreamTransportSocket(listener.tls, ['h2', 'http/1.1']),
     });
   }
@@ -42,7 +43,10 @@ export function portListener(group: PortGroup): ProtoJson | undefined {
   const plainRoutes = plainRouteConfigName(group);
   const defaultFilterChain =
     plainRoutes !== undefined
-      ? { name: plainRoutes, filters: [httpConnectionManagerFilter(plainRoutes, `http-${group.port}`)] }
+      ? {
+          name: plainRoutes,
+          filters: [httpConnectionManagerFilter(plainRoutes, `http-${group.port}`, group.http, rateLimitService)],
+        }
       : plainTCP;
   // A listener with nothing to serve would be rejected by Envoy; a TCP listener without routes is left out.
   if (!defaultFilterChain && filterChains.length === 0) return undefined;
@@ -69,20 +73,27 @@ export function routeConfigurations(group: PortGroup): { name: string; listeners
   ];
 }
 
-function httpConnectionManagerFilter(routeConfigName: string, statPrefix: string): ProtoJson {
+/** The connection manager of `listeners` (the plain HTTP listeners of a port, or one HTTPS listener). */
+function httpConnectionManagerFilter(
+  routeConfigName: string,
+  statPrefix: string,
+  listeners: readonly HTTPListener[],
+  rateLimitService: RateLimitServiceOptions,
+): ProtoJson {
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typedConfig: httpConnectionManager(routeConfigName, statPrefix),
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix, rateLimitFilters(listeners, rateLimitService)),
   };
 }
 
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */
-function httpConnectionManager(routeConfigName: string, statPrefix: string): ProtoJson {
+function httpConnectionManager(routeConfigName: string, statPrefix: string, filters: readonly ProtoJson[]): ProtoJson {
   return {
     '@type': anyType(HTTP_CONNECTION_MANAGER),
     statPrefix,
     rds: { configSource: { ads: {}, resourceApiVersion: 'V3' }, routeConfigName },
     httpFilters: [
+      ...filters,
       { name: 'envoy.filters.http.router', typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: true } },
     ],
     commonHttpProtocolOptions: { headersWithUnderscoresAction: 'REJECT_REQUEST' },

@@ -3,6 +3,7 @@ import { destinationClusters } from './destination.ts';
 import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
+import { localRateLimitPerRoute, routeRateLimits } from './ratelimit.ts';
 
 interface VirtualHost {
   readonly name: string;
@@ -58,6 +59,7 @@ function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
     name: q.name,
     stringMatch: stringMatch(q.match),
   }));
+  const local = localRateLimitPerRoute(route);
   return {
     name: route.name,
     match: {
@@ -67,6 +69,7 @@ function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
     },
     ...routeAction(route, host),
     ...routeHeaderMutations(route, directResponseHeaders(route.action)),
+    ...(local && { typedPerFilterConfig: local }),
     metadata: sourceMetadata(route.metadata),
   };
 }
@@ -132,11 +135,13 @@ function routeAction(route: HTTPRoute, host: VirtualHost): ProtoJson {
         };
   // Unresolved backendRefs have no cluster; their share of requests is answered with 500, as Gateway API asks.
   const invalid = clusters.some((c) => c.setting.invalid);
+  const rateLimits = routeRateLimits(route);
   return {
     route: {
       ...target,
       ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
       ...forwardFeatures(route),
+      ...(rateLimits.length > 0 && { rateLimits }),
       upgradeConfigs: [{ upgradeType: 'websocket' }],
     },
   };

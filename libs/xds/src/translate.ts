@@ -4,16 +4,29 @@ import { destinationClusters, hasCluster } from './destination.ts';
 import { encodeResource } from './encode.ts';
 import { portListener, routeConfigurations } from './listener.ts';
 import { portGroups } from './port-groups.ts';
+import {
+  DEFAULT_RATE_LIMIT_SERVICE,
+  RATE_LIMIT_CLUSTER,
+  rateLimitCluster,
+  usesGlobalRateLimit,
+  type RateLimitServiceOptions,
+} from './ratelimit.ts';
 import { TYPE_URLS, type XdsResource, type XdsResources } from './resources.ts';
 import { routeConfiguration } from './route.ts';
 import { tlsCertificateSecret } from './secrets.ts';
 import { udpListener } from './tcp-proxy.ts';
 
+export interface XdsOptions {
+  /** The ratelimit service routes with Global limits ask; Envoy Gateway's Service name and port by default. */
+  readonly rateLimitService?: RateLimitServiceOptions;
+}
+
 /**
  * Translates one fleet's xDS IR into Envoy resources. Pure and deterministic: the same IR gives the same bytes
  * and versions on every replica, so an Envoy that reconnects elsewhere sees no change.
  */
-export function translateXds(ir: XdsIR): XdsResources {
+export function translateXds(ir: XdsIR, options: XdsOptions = {}): XdsResources {
+  const rateLimitService = options.rateLimitService ?? DEFAULT_RATE_LIMIT_SERVICE;
   const groups = portGroups(ir.http, ir.tcp);
   const clusters: XdsResource[] = [];
   const endpoints: XdsResource[] = [];
@@ -24,9 +37,12 @@ export function translateXds(ir: XdsIR): XdsResources {
       if (loadAssignment) endpoints.push(encodeResource(TYPE_URLS.endpoint, target.name, loadAssignment));
     }
   }
+  if (usesGlobalRateLimit(ir.http)) {
+    clusters.push(encodeResource(TYPE_URLS.cluster, RATE_LIMIT_CLUSTER, rateLimitCluster(rateLimitService)));
+  }
   const listeners: XdsResource[] = [];
   for (const group of groups) {
-    const listener = portListener(group);
+    const listener = portListener(group, rateLimitService);
     if (listener) listeners.push(encodeResource(TYPE_URLS.listener, group.name, listener));
   }
   for (const udp of ir.udp ?? []) {

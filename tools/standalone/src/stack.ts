@@ -75,6 +75,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     );
     const xdsArgs = (r: { port: number; adminPort: number }): string[] => [
       ...['--port', String(r.port), '--admin-port', String(r.adminPort)],
+      // Envoy asks the local ratelimit service for Global limits.
+      ...['--ratelimit-url', `grpc://127.0.0.1:${ratelimitPort}`],
       ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
     ];
     const certs = opts.certsDir;
