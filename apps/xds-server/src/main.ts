@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
-import { Counter } from 'prom-client';
 import { connectBus } from '@eg/bus';
 import type { EnvoyRejection, XdsIR } from '@eg/ir';
 import { runService } from '@eg/service';
@@ -42,12 +41,6 @@ await runService({
   healthPort: Number(values['health-port']),
   config: values,
   start: async ({ log, health, signal, onShutdown }) => {
-    const nacks = new Counter({
-      name: 'xds_nack_total',
-      help: 'xDS responses Envoy rejected, by fleet (node.cluster) and resource type',
-      labelNames: ['node_cluster', 'type_url'],
-      registers: [health.registry],
-    });
     const tlsDir = values['tls-dir'];
     // grpc-js has no per-server minimum version; this process serves TLS only for ADS, so it is set process-wide.
     if (tlsDir) tls.DEFAULT_MIN_VERSION = 'TLSv1.3';
@@ -63,7 +56,6 @@ await runService({
       ...(credentials && { credentials }),
       observer: {
         rejected: (node, typeUrl, rejection) => {
-          nacks.inc({ node_cluster: node.cluster, type_url: typeUrl });
           log.warn('Envoy rejected a config', {
             node: node.id,
             nodeCluster: node.cluster,

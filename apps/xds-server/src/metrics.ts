@@ -22,8 +22,8 @@ export const acks = new Counter({
 });
 export const nacks = new Counter({
   name: 'xds_nack_total',
-  help: 'Responses Envoy refused (NACK), by resource type.',
-  labelNames: ['type_url'],
+  help: 'Responses Envoy refused (NACK), by fleet (node.cluster) and resource type.',
+  labelNames: ['node_cluster', 'type_url'],
   registers: [processRegistry],
 });
 export const connectedProxies = new Gauge({

@@ -98,7 +98,8 @@ export class StreamCore {
     this.unanswered.delete(typeUrl);
     span.setAttribute('xds.ack', !errorDetail);
     endSpan(span, errorDetail ? new Error(`NACK: ${errorDetail.message}`) : undefined);
-    (errorDetail ? nacks : acks).inc({ type_url: typeUrl });
+    if (errorDetail) nacks.inc({ node_cluster: this.nodeKey ?? '', type_url: typeUrl });
+    else acks.inc({ type_url: typeUrl });
     if (errorDetail) {
       this.opts.cache.refusedBy(outstanding.snapshot);
       this.rejected.set(typeUrl, response.versions);
