@@ -36,6 +36,10 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).toEqual(['eg-xds-server']);
     // With an HPA the Deployment leaves replicas to it.
     expect(deployment(objects, 'xds-server').spec.replicas).toBeUndefined();
+    // Envoy reaches the ratelimit service through its Service, as the xds-server tells it.
+    expect(JSON.stringify(deployment(objects, 'xds-server').spec)).toContain(
+      'grpc://envoy-ratelimit.envoy-gateway-system.svc.cluster.local:18001',
+    );
     expect(byKind(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['eg-nats']);
     expect(
       byKind(objects, 'Service')

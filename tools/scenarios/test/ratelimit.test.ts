@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '@eg/testing';
 import { backendYAML, gatewayYAML, GatewayClient, type GatewayAnswer } from '../src/http-client.ts';
@@ -202,6 +204,25 @@ describe('scenario: rate limiting', () => {
     ]);
     await gateway.until('/', { host: 'broken.rl.example.com' }, (a) => expect(a.status).toBe(500));
     expect((await send('inherit', { 'x-run': randomUUID() })).status).toBe(200);
+  });
+
+  it('serves examples/ratelimit: 3 requests a minute per x-user-id', async () => {
+    const port = await freePort();
+    const example = await readFile(resolve(import.meta.dirname, '../../../examples/ratelimit/ratelimit.yaml'), 'utf8');
+    await scenario.apply(
+      'example.yaml',
+      example.replace('port: 8888', `port: ${port}`).replace('port: 3000', `port: ${scenario.backendPorts['v1']}`),
+    );
+    const client = new GatewayClient(port);
+    await eventually(
+      async () => {
+        const user = randomUUID();
+        const ask = () => client.send('/get', { host: 'www.example.com', headers: { 'x-user-id': user } });
+        for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
+        expect((await ask()).status).toBe(429);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 
   it('applies a changed limit without restarting anything', async () => {
