@@ -40,6 +40,8 @@ export function translateOutput(
   if (targets.has('ir')) {
     output['xdsIR'] = Object.fromEntries(result.xds);
     output['infraIR'] = Object.fromEntries(result.infra);
+    // The ratelimit service's configuration, by domain; absent when no policy sets Global limits.
+    if (result.rateLimit.size > 0) output['rateLimitIR'] = Object.fromEntries(result.rateLimit);
   }
   if (targets.has('xds')) {
     output['xds'] = Object.fromEntries([...result.xds].map(([key, ir]) => [key, toJSON(translateXds(ir))]));
