@@ -10,6 +10,7 @@ import { decodeHTTPRouteFilter, decodeServiceImport } from './load/extension-res
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
+import { decodeSecurityPolicy } from './load/securitypolicy.ts';
 import { describeResource, type Resource } from './resources.ts';
 
 /** Where a problem is and what it is: `routes.yaml:14: HTTPRoute default/foo: spec.rules[0].port: ...`. */
@@ -80,6 +81,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
   ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
   ['gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy', decodeBackendTrafficPolicy],
+  ['gateway.envoyproxy.io/v1alpha1 SecurityPolicy', decodeSecurityPolicy],
 ]);
 
 /**

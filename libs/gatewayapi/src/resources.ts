@@ -1,4 +1,4 @@
-import type { KubernetesProxyConfig } from '@eg/ir';
+import type { JWTProvider, KubernetesProxyConfig } from '@eg/ir';
 /**
  * The resources the translator understands, as validated and defaulted by `loadResources` (the job the
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
@@ -331,6 +331,22 @@ export interface BackendTrafficPolicy {
   };
 }
 
+/** `spec.jwt` of a SecurityPolicy; providers are IR-shaped already (the loader checks what the CRD does). */
+export interface JWTSpec {
+  readonly optional: boolean;
+  readonly providers: readonly JWTProvider[];
+}
+
+/** Envoy Gateway's SecurityPolicy; only `jwt` is translated so far. */
+export interface SecurityPolicy {
+  readonly kind: 'SecurityPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly targetRefs: readonly PolicyTargetReference[];
+    readonly jwt?: JWTSpec;
+  };
+}
+
 export type Resource =
   | GatewayClass
   | Gateway
@@ -347,7 +363,8 @@ export type Resource =
   | EnvoyProxy
   | ServiceImport
   | HTTPRouteFilterResource
-  | BackendTrafficPolicy;
+  | BackendTrafficPolicy
+  | SecurityPolicy;
 
 export type ResourceKind = Resource['kind'];
 
@@ -369,6 +386,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   ServiceImport: `${MULTICLUSTER_GROUP}/v1alpha1`,
   HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   BackendTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  SecurityPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

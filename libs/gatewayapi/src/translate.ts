@@ -13,6 +13,7 @@ import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, withdrawn, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
 import { rateLimitConfigs } from './translate/ratelimit-config.ts';
+import { attachSecurityPolicies } from './translate/securitypolicy.ts';
 import { compareText, indexResources } from './translate/resource-index.ts';
 import { withOverlaps } from './translate/route-overlap-status.ts';
 
@@ -88,12 +89,11 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const status = attachL4Route(route, index, options, l4World);
     if (status) statuses.push(status);
   }
-  const policies = attachTrafficPolicies({
-    policies: index.backendTrafficPolicies,
-    httpRoutes: index.httpRoutes,
-    managed: world.managed,
-    listenerRoutes,
-  });
+  const policyWorld = { httpRoutes: index.httpRoutes, managed: world.managed, listenerRoutes };
+  const trafficPolicies = attachTrafficPolicies({ ...policyWorld, policies: index.backendTrafficPolicies });
+  const securityPolicies = attachSecurityPolicies({ ...policyWorld, policies: index.securityPolicies });
+  const withPolicies = (l: ListenerContext, r: RankedRoute) =>
+    securityPolicies.applyTo(l, { ...r, route: trafficPolicies.applyTo(l, r) });
   const attachedRoutes = (l: ListenerContext) => (attached.get(l)?.size ?? 0) + (l4Attachments.get(l)?.length ?? 0);
 
   const xds = new Map<string, XdsIR>();
@@ -105,7 +105,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const http = servedAs('HTTP', 'HTTPS').map((l) =>
       xdsListener(
         l,
-        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => policies.applyTo(l, r)),
+        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => withPolicies(l, r)),
       ),
     );
     const tcp = servedAs('TCP', 'TLSPassthrough', 'TLSTerminate').map((l) =>
@@ -118,7 +118,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
-  statuses.push(...policies.statuses);
+  statuses.push(...trafficPolicies.statuses, ...securityPolicies.statuses);
 
   const withShadowing = withOverlaps(statuses, listenerRoutes, index.httpRoutes);
   return { xds, infra, rateLimit: rateLimitConfigs(xds), statuses: withShadowing.sort(compareStatuses) };
@@ -137,6 +137,7 @@ const KIND_ORDER = [
   'UDPRoute',
   'Backend',
   'BackendTrafficPolicy',
+  'SecurityPolicy',
 ];
 
 function compareStatuses(a: ResourceStatus, b: ResourceStatus): number {

@@ -13,6 +13,7 @@ import type {
 
 import type { TCPListener, UDPListener } from './l4.ts';
 import type { RouteRateLimit } from './ratelimit.ts';
+import type { RouteSecurity } from './security.ts';
 import type { TLSTerminate } from './tls.ts';
 
 export interface XdsIR {
@@ -72,6 +73,8 @@ export interface HTTPRoute {
   readonly mirrors?: readonly Mirror[];
   readonly timeouts?: RouteTimeouts;
   readonly rateLimit?: RouteRateLimit;
+  /** Authentication the route requires (from the SecurityPolicy that applies to it). */
+  readonly security?: RouteSecurity;
   readonly metadata: SourceMetadata;
 }
 

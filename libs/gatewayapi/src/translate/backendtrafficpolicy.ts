@@ -13,9 +13,7 @@ export interface TrafficPolicies {
 }
 
 /** Attaches BackendTrafficPolicies (see attachPolicies for precedence and status). */
-export function attachTrafficPolicies(
-  world: Omit<PolicyWorld<BackendTrafficPolicy>, 'invalid'>,
-): TrafficPolicies {
+export function attachTrafficPolicies(world: Omit<PolicyWorld<BackendTrafficPolicy>, 'invalid'>): TrafficPolicies {
   const compiled = new Map(world.policies.map((p) => [p, compileRateLimit(p)]));
   const attached = attachPolicies({
     ...world,

@@ -16,6 +16,7 @@ import {
   type Resource,
   type Resources,
   type Secret,
+  type SecurityPolicy,
   type Service,
   type ServiceImport,
   type TCPRoute,
@@ -38,6 +39,8 @@ export interface ResourceIndex {
   readonly referenceGrants: readonly ReferenceGrant[];
   /** Oldest first (then namespace/name): the order in which policies claim their targets. */
   readonly backendTrafficPolicies: readonly BackendTrafficPolicy[];
+  /** Oldest first (then namespace/name), as backendTrafficPolicies. */
+  readonly securityPolicies: readonly SecurityPolicy[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
@@ -79,6 +82,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     backends,
     referenceGrants: ofKind('ReferenceGrant'),
     backendTrafficPolicies: [...ofKind('BackendTrafficPolicy')].sort(compareAge),
+    securityPolicies: [...ofKind('SecurityPolicy')].sort(compareAge),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
