@@ -10,3 +10,6 @@ export const UDP_PROXY_ROUTE = 'envoy.extensions.filters.udp.udp_proxy.v3.Route'
 export const RATE_LIMIT = 'envoy.extensions.filters.http.ratelimit.v3.RateLimit';
 export const LOCAL_RATE_LIMIT = 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 export const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+export const JWT_AUTHN = 'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication';
+export const JWT_AUTHN_PER_ROUTE = 'envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig';
+export const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';

@@ -3,6 +3,7 @@ import { anyType, type ProtoJson } from './encode.ts';
 import { HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
+import { jwtAuthnFilter } from './jwt.ts';
 import { rateLimitFilters, type RateLimitServiceOptions } from './ratelimit.ts';
 import { downstreamTransportSocket } from './secrets.ts';
 import { tcpProxyFilter } from './tcp-proxy.ts';
@@ -82,8 +83,14 @@ function httpConnectionManagerFilter(
 ): ProtoJson {
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typedConfig: httpConnectionManager(routeConfigName, statPrefix, rateLimitFilters(listeners, rateLimitService)),
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix, httpFilters(listeners, rateLimitService)),
   };
+}
+
+/** The HTTP filters before the router, in Envoy Gateway's order: authentication first, then rate limits. */
+function httpFilters(listeners: readonly HTTPListener[], rateLimitService: RateLimitServiceOptions): ProtoJson[] {
+  const jwt = jwtAuthnFilter(listeners);
+  return [...(jwt ? [jwt] : []), ...rateLimitFilters(listeners, rateLimitService)];
 }
 
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */
