@@ -23,6 +23,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   ServiceImport: 'serviceImports',
   HTTPRouteFilter: 'httpFilters',
   BackendTrafficPolicy: 'backendTrafficPolicies',
+  SecurityPolicy: 'securityPolicies',
 };
 
 /**
