@@ -11,7 +11,7 @@ import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
 import { decodeSecurityPolicy } from './load/securitypolicy.ts';
-import { describeResource, type Resource } from './resources.ts';
+import { describeResource, failsClosed, type Resource } from './resources.ts';
 
 /** Where a problem is and what it is: `routes.yaml:14: HTTPRoute default/foo: spec.rules[0].port: ...`. */
 export interface LoadErrorLocation {
@@ -86,7 +86,8 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
 
 /**
  * Parses multi-document YAML (or JSON) into validated, defaulted resources. Pure: the caller reads the file.
- * Each invalid document is reported and skipped; the valid ones are returned in file order.
+ * Each invalid document is reported and skipped (a SecurityPolicy with valid targets is kept as refused, so the
+ * routes it guards fail closed); the valid ones are returned in file order.
  */
 export function loadResources(text: string, file: string): LoadResult {
   const lines = new LineCounter();
@@ -160,7 +161,7 @@ function loadDocument(
     };
     result.errors.push(new LoadError(location, problem.message));
   }
-  return problems.list.length === 0 ? loaded : undefined;
+  return problems.list.length === 0 || failsClosed(loaded) ? loaded : undefined;
 }
 
 /** `Kind namespace/name` from the raw document, for messages about a document that may not decode. */

@@ -341,10 +341,20 @@ export interface JWTSpec {
 export interface SecurityPolicy {
   readonly kind: 'SecurityPolicy';
   readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly targetRefs: readonly PolicyTargetReference[];
-    readonly jwt?: JWTSpec;
-  };
+  readonly spec: SecurityPolicySpec;
+}
+
+export type SecurityPolicySpec =
+  | { readonly targetRefs: readonly PolicyTargetReference[]; readonly jwt?: JWTSpec }
+  /**
+   * A spec the loader refused (its problems, `path: message`), kept with its targets so that they fail closed:
+   * dropping it would leave the routes it guards open.
+   */
+  | { readonly targetRefs: readonly PolicyTargetReference[]; readonly refused: readonly string[] };
+
+/** A resource the loader keeps although it has problems (see SecurityPolicySpec). */
+export function failsClosed(resource: Resource): boolean {
+  return resource.kind === 'SecurityPolicy' && 'refused' in resource.spec;
 }
 
 export type Resource =

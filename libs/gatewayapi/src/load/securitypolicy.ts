@@ -5,15 +5,16 @@ import {
   checkUnique,
   defaulted,
   field,
+  formatPath,
   isAbsent,
   list,
   object,
   oneOf,
   optional,
+  Problems,
   string,
   type Fields,
   type Path,
-  type Problems,
 } from './decode.ts';
 import { duration, headerName } from './formats.ts';
 import { objectMeta } from './metadata.ts';
@@ -35,16 +36,25 @@ const PROVIDER_FIELDS = [
 /** Envoy Gateway's default: keys fetched from a remote JWKS are kept five minutes. */
 const DEFAULT_CACHE_DURATION_MS = 300_000;
 
-/** gateway.envoyproxy.io/v1alpha1 SecurityPolicy, with the CRD's schema and CEL rules. */
+/**
+ * gateway.envoyproxy.io/v1alpha1 SecurityPolicy, with the CRD's schema and CEL rules. Problems in a spec whose
+ * targets are valid are reported and also kept in the policy (`refused`), so the routes it guards answer 500
+ * rather than serve without authentication.
+ */
 export function decodeSecurityPolicy(doc: Fields, problems: Problems): SecurityPolicy {
+  const metadata = objectMeta(doc['metadata'], ['metadata'], problems);
   const spec = object(doc['spec'], ['spec'], problems);
-  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only jwt is translated', problems);
-  const jwt = optional(spec, 'jwt', jwtSpec, ['spec'], problems);
-  return {
-    kind: 'SecurityPolicy',
-    metadata: objectMeta(doc['metadata'], ['metadata'], problems),
-    spec: { targetRefs: policyTargets(spec, TARGET_KINDS, problems), ...(jwt && { jwt }) },
-  };
+  const targetRefs = policyTargets(spec, TARGET_KINDS, problems);
+  const attachable = problems.list.length === 0;
+  const specProblems = new Problems();
+  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only jwt is translated', specProblems);
+  const jwt = optional(spec, 'jwt', jwtSpec, ['spec'], specProblems);
+  for (const p of specProblems.list) problems.add(p.path, p.message);
+  if (attachable && specProblems.list.length > 0) {
+    const refused = specProblems.list.map((p) => `${formatPath(p.path)}: ${p.message}`);
+    return { kind: 'SecurityPolicy', metadata, spec: { targetRefs, refused } };
+  }
+  return { kind: 'SecurityPolicy', metadata, spec: { targetRefs, ...(jwt && { jwt }) } };
 }
 
 function jwtSpec(value: unknown, path: Path, problems: Problems): JWTSpec {

@@ -38,9 +38,11 @@ export function attachSecurityPolicies(world: Omit<PolicyWorld<SecurityPolicy>, 
   };
 }
 
-/** The checks Envoy Gateway makes when it translates a policy (the loader made the CRD's). */
+/** The checks Envoy Gateway makes when it translates a policy (the loader made the CRD's, and refused some). */
 function compileSecurity(policy: SecurityPolicy): CompiledSecurity {
-  const { jwt } = policy.spec;
+  const { spec } = policy;
+  if ('refused' in spec) return { valid: false, message: `invalid ${spec.refused.join('; ')}` };
+  const { jwt } = spec;
   if (!jwt) return { valid: true, security: {} };
   for (const [i, provider] of jwt.providers.entries()) {
     const problem = providerProblem(provider);
