@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -18,7 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
 import { loadResources, translate } from '@eg/gatewayapi';
 import type { InfraIR } from '@eg/ir';
+import { findEnvoyBinary } from '@eg/envoy-binary';
 import {
+  createTestCA,
   eventually,
   freePort,
   startKubeApiServer,
@@ -205,6 +208,31 @@ describe('infra-manager (Kubernetes mode)', { timeout: 120_000 }, () => {
     expect(merged.metadata?.annotations?.['team']).toBe('a');
     // The Gateway's spec.addresses become the Service's external IPs.
     expect((await service('envoy-default-replaced-a5336a50')).spec?.externalIPs).toEqual(['192.0.2.10']);
+  });
+
+  it('gives Envoy a bootstrap and SDS files it accepts, at the paths the pod mounts them', async () => {
+    const name = 'envoy-default-eg-e41e7b31';
+    const data = (await core.readNamespacedConfigMap({ namespace: NS, name })).data!;
+    // The pod's filesystem, rooted in a temporary folder: the ConfigMap's SDS files at /sds, Secret `envoy` at /certs.
+    const root = join(dir, 'pod');
+    const inPod = (text: string) =>
+      text.replaceAll('"/sds/', `"${root}/sds/`).replaceAll('"/certs/', `"${root}/certs/`);
+    await mkdir(join(root, 'sds'), { recursive: true });
+    await mkdir(join(root, 'certs'), { recursive: true });
+    for (const file of ['xds-certificate.json', 'xds-trusted-ca.json']) {
+      await writeFile(join(root, 'sds', file), inPod(data[file]!));
+    }
+    const ca = await createTestCA();
+    const client = await ca.issue(['envoy']);
+    await writeFile(join(root, 'certs', 'ca.crt'), ca.cert);
+    await writeFile(join(root, 'certs', 'tls.crt'), client.cert);
+    await writeFile(join(root, 'certs', 'tls.key'), client.key);
+    await writeFile(join(root, 'bootstrap.json'), inPod(data['bootstrap.json']!));
+    const validate = spawnSync(findEnvoyBinary(), ['--mode', 'validate', '-c', join(root, 'bootstrap.json')], {
+      encoding: 'utf8',
+    });
+    expect(validate.stderr + validate.stdout).toContain('configuration');
+    expect(validate.status, validate.stderr).toBe(0);
   });
 
   it("leaves a cloud controller's Service annotations and an HPA's replicas alone on the next apply", async () => {
