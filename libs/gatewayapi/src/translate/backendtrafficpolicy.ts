@@ -138,8 +138,11 @@ export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
     const ruleName = route.route.metadata.sectionName;
     const gatewayKey = `${listener.gateway.metadata.namespace}/${listener.gateway.metadata.name}`;
     return (
-      (ruleName !== undefined ? byLevel.rule.get(`${routeKey}/${ruleName}`) : undefined) ??
-      byLevel.route.get(routeKey) ??
+      // Only HTTPRoutes are policy targets so far; a GRPCRoute of the same name is another route.
+      (route.source.kind === 'HTTPRoute' && ruleName !== undefined
+        ? byLevel.rule.get(`${routeKey}/${ruleName}`)
+        : undefined) ??
+      (route.source.kind === 'HTTPRoute' ? byLevel.route.get(routeKey) : undefined) ??
       byLevel.listener.get(`${gatewayKey}/${listener.spec.name}`) ??
       byLevel.gateway.get(gatewayKey)
     );

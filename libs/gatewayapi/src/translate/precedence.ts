@@ -6,7 +6,8 @@ import { compareText } from './resource-index.ts';
 export interface RankedRoute {
   readonly route: IRRoute;
   readonly source: {
-    /** The HTTPRoute's creationTimestamp; absent sorts as the newest. */
+    readonly kind: 'HTTPRoute' | 'GRPCRoute';
+    /** The route's creationTimestamp; absent sorts as the newest. */
     readonly createdAt?: string;
     readonly namespace: string;
     readonly name: string;
@@ -24,7 +25,9 @@ const PATH_RANK: Readonly<Record<StringMatch['type'], number>> = { Exact: 0, Reg
 /**
  * Gateway API precedence, most specific first: hostname, Exact before RegularExpression before prefix path,
  * longer path, a method match, more header matches, more query parameter matches; then the older route,
- * namespace/name, rule and match index.
+ * namespace/name, rule and match index. GRPCRoutes take part through the paths their method matches become
+ * (an exact service and method before a pattern before a whole service), as in Envoy Gateway, which sorts
+ * both kinds of route on a listener together.
  */
 export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
   return (
@@ -37,6 +40,7 @@ export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
     compareCreation(a.source.createdAt, b.source.createdAt) ||
     compareText(a.source.namespace, b.source.namespace) ||
     compareText(a.source.name, b.source.name) ||
+    compareText(a.source.kind, b.source.kind) ||
     a.source.rule - b.source.rule ||
     a.source.match - b.source.match
   );
