@@ -78,7 +78,10 @@ function methodMatch(value: unknown, path: Path, problems: Problems): GRPCMethod
     problems.add(path, "one or both of 'service' or 'method' must be specified");
   }
   if (type === 'Exact' && service !== undefined && !SERVICE_NAME.test(service)) {
-    problems.add([...path, 'service'], `must only contain valid characters (matching ${SERVICE_NAME.source}, any case)`);
+    problems.add(
+      [...path, 'service'],
+      `must only contain valid characters (matching ${SERVICE_NAME.source}, any case)`,
+    );
   }
   if (type === 'Exact' && method !== undefined && !METHOD_NAME.test(method)) {
     problems.add([...path, 'method'], `must only contain valid characters (matching ${METHOD_NAME.source})`);

@@ -15,7 +15,11 @@ const EVERY_REQUEST: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' }
  */
 export function routableGRPCRoute(route: GRPCRoute): RoutableRoute {
   const { parentRefs, hostnames, rules } = route.spec;
-  return { kind: 'GRPCRoute', metadata: route.metadata, spec: { parentRefs, hostnames, rules: rules.map(routableRule) } };
+  return {
+    kind: 'GRPCRoute',
+    metadata: route.metadata,
+    spec: { parentRefs, hostnames, rules: rules.map(routableRule) },
+  };
 }
 
 function routableRule(rule: GRPCRouteRule): RoutableRule {

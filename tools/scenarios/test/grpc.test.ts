@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  freePort,
+  grpcWebCall,
+  GrpcEchoClient,
+  startGrpcEcho,
+  type GrpcCallOptions,
+  type GrpcEchoServer,
+} from '@eg/testing';
+import { backendYAML } from '../src/http-client.ts';
+import { startScenario, type Scenario } from '../src/scenario.ts';
+
+// GRPCRoute through a real Envoy: real @grpc/grpc-js servers behind it, a real gRPC client (HTTP/2 without TLS)
+// and a gRPC-Web call (HTTP/1.1) in front. Method and header matching, precedence, hostnames, weights, header
+// filters, the UNIMPLEMENTED answer for unrouted calls, and a listener that refuses GRPCRoutes.
+
+const HOST = 'grpc.example.com';
+const UNIMPLEMENTED = 12;
+const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health', 'Split'], 'echo.Other': ['Ping'] };
+
+function gatewayYAML(grpcPort: number, httpOnlyPort: number): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: eg }
+spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: eg
+  listeners:
+    - { name: grpc, protocol: HTTP, port: ${grpcPort} }
+    - name: http-only
+      protocol: HTTP
+      port: ${httpOnlyPort}
+      allowedRoutes: { kinds: [{ kind: HTTPRoute }] }
+`;
+}
+
+const ROUTES = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: echo, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: grpc }]
+  hostnames: [${HOST}]
+  rules:
+    - matches: [{ method: { service: echo.Echo, method: Ping } }]
+      filters:
+        - type: RequestHeaderModifier
+          requestHeaderModifier: { set: [{ name: x-route, value: exact }], remove: [x-drop] }
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: a }]
+    - matches: [{ method: { service: echo.Echo } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: b }]
+    - matches: [{ method: { service: echo.Echo, method: Ping }, headers: [{ name: x-tenant, value: blue }] }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
+    - matches: [{ method: { type: RegularExpression, service: "echo\\\\.Echo", method: "Get.*" } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
+    - matches: [{ method: { method: Split } }]
+      backendRefs:
+        - { group: gateway.envoyproxy.io, kind: Backend, name: a, weight: 1 }
+        - { group: gateway.envoyproxy.io, kind: Backend, name: b, weight: 1 }
+        - { group: gateway.envoyproxy.io, kind: Backend, name: c, weight: 0 }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: wildcard, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: grpc }]
+  hostnames: ["*.wild.example.com"]
+  rules:
+    - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: b }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: refused, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: http-only }]
+  rules:
+    - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: a }]
+`;
+
+describe('scenario: GRPCRoute', () => {
+  let scenario: Scenario;
+  let servers: GrpcEchoServer[];
+  let client: GrpcEchoClient;
+  let grpcPort: number;
+
+  const call = (path: string, opts: GrpcCallOptions = {}) => client.call(path, { authority: HOST, ...opts });
+  const served = async (path: string, opts: GrpcCallOptions = {}) => {
+    const result = await call(path, opts);
+    expect(result.code, `${path} ${JSON.stringify(opts)}: ${result.details}`).toBe(0);
+    return result.reply!;
+  };
+
+  beforeAll(async () => {
+    servers = await Promise.all(['a', 'b', 'c'].map((name) => startGrpcEcho(name, SERVICES)));
+    scenario = await startScenario();
+    grpcPort = await freePort();
+    const backends = servers.map((s) => backendYAML(s.name, 'default', s.port));
+    await scenario.apply('gateway.yaml', [gatewayYAML(grpcPort, await freePort()), ...backends].join('---\n'));
+    await scenario.apply('routes.yaml', ROUTES);
+    client = new GrpcEchoClient(`127.0.0.1:${grpcPort}`);
+    await eventually(async () => expect((await served('/echo.Echo/Ping')).server).toBe('a'), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await scenario?.stop();
+    await Promise.all((servers ?? []).map((s) => s.stop()));
+  });
+
+  it('routes an exact service and method, a whole service, a method pattern and a header match', async () => {
+    expect((await served('/echo.Echo/Ping')).server).toBe('a');
+    expect((await served('/echo.Echo/Health')).server).toBe('b');
+    expect((await served('/echo.Echo/GetOne')).server).toBe('c');
+    // More header matches win over the same method match alone.
+    expect((await served('/echo.Echo/Ping', { metadata: { 'x-tenant': 'blue' } })).server).toBe('c');
+    expect((await served('/echo.Echo/Ping', { metadata: { 'x-tenant': 'red' } })).server).toBe('a');
+  });
+
+  it('answers UNIMPLEMENTED for calls no route takes, on a known or an unknown hostname', async () => {
+    expect((await call('/echo.Other/Ping')).code).toBe(UNIMPLEMENTED);
+    expect((await call('/echo.Echo/Ping', { authority: 'other.example.com' })).code).toBe(UNIMPLEMENTED);
+  });
+
+  it('matches hostnames, wildcards included', async () => {
+    expect((await served('/echo.Other/Ping', { authority: 'svc.wild.example.com' })).server).toBe('b');
+    expect((await call('/echo.Other/Ping', { authority: 'wild.example.com' })).code).toBe(UNIMPLEMENTED);
+  });
+
+  it('applies RequestHeaderModifier before the backend sees the call', async () => {
+    const reply = await served('/echo.Echo/Ping', { metadata: { 'x-route': 'client', 'x-drop': 'yes' } });
+    expect(reply.metadata['x-route']).toBe('exact');
+    expect(reply.metadata['x-drop']).toBeUndefined();
+  });
+
+  it('splits calls by weight over HTTP/2 backends, never to a zero weight', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) seen.add((await served('/echo.Echo/Split')).server);
+    expect([...seen].sort()).toEqual(['a', 'b']);
+  });
+
+  it('answers gRPC-Web (HTTP/1.1) calls by translating them to gRPC', async () => {
+    const answer = await grpcWebCall(`http://127.0.0.1:${grpcPort}/echo.Echo/Ping`, HOST, { hello: 'web' });
+    expect(answer.status).toBe(200);
+    expect(answer.contentType).toContain('application/grpc-web');
+    expect(answer.trailers['grpc-status']).toBe('0');
+    expect(answer.messages).toMatchObject([{ server: 'a', path: '/echo.Echo/Ping' }]);
+  });
+
+  it('reports the routes Accepted, and NotAllowedByListeners where the listener allows only HTTPRoutes', async () => {
+    const echo = await scenario.status<RouteStatus>('GRPCRoute', 'default', 'echo');
+    const conditions = Object.fromEntries(echo.parents[0]!.conditions.map((c) => [c.type, c.status]));
+    expect(conditions).toMatchObject({ Accepted: 'True', ResolvedRefs: 'True' });
+    const refused = await scenario.status<RouteStatus>('GRPCRoute', 'default', 'refused');
+    expect(refused.parents[0]?.conditions.find((c) => c.type === 'Accepted')).toMatchObject({
+      status: 'False',
+      reason: 'NotAllowedByListeners',
+    });
+    const gateway = await scenario.status<{ listeners: { name: string; attachedRoutes: number }[] }>(
+      'Gateway',
+      'default',
+      'gw',
+    );
+    expect(gateway.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['grpc', 2],
+      ['http-only', 0],
+    ]);
+  });
+});
+
+interface RouteStatus {
+  parents: { conditions: { type: string; status: string; reason: string; message: string }[] }[];
+}
