@@ -41,28 +41,26 @@ export async function startGrpcEcho(
 ): Promise<GrpcEchoServer> {
   const server = new Server();
   for (const [service, methods] of Object.entries(services)) {
-    const definition: ServiceDefinition = {};
-    const handlers: Record<
-      string,
-      (call: ServerUnaryCall<unknown, GrpcEchoReply>, cb: sendUnaryData<GrpcEchoReply>) => void
-    > = {};
-    for (const method of methods) {
-      definition[method] = {
-        path: `/${service}/${method}`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: encode,
-        requestDeserialize: decode,
-        responseSerialize: encode,
-        responseDeserialize: decode,
-      };
-      handlers[method] = (call, callback) => {
-        const metadata: Record<string, string> = {};
-        for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
-        callback(null, { server: name, path: call.getPath(), metadata });
-      };
-    }
-    server.addService(definition, handlers);
+    const definition: ServiceDefinition = Object.fromEntries(
+      methods.map((method) => [
+        method,
+        {
+          path: `/${service}/${method}`,
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: encode,
+          requestDeserialize: decode,
+          responseSerialize: encode,
+          responseDeserialize: decode,
+        },
+      ]),
+    );
+    const echo = (call: ServerUnaryCall<unknown, GrpcEchoReply>, callback: sendUnaryData<GrpcEchoReply>): void => {
+      const metadata: Record<string, string> = {};
+      for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
+      callback(null, { server: name, path: call.getPath(), metadata });
+    };
+    server.addService(definition, Object.fromEntries(methods.map((method) => [method, echo])));
   }
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
