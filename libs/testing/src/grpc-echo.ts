@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect, constants } from 'node:http2';
 import {
   Client,
   Metadata,
@@ -141,16 +142,55 @@ export interface GrpcWebAnswer {
   readonly trailers: Readonly<Record<string, string>>;
 }
 
+export interface GrpcWebOptions {
+  /**
+   * `application/grpc-web-text` (base64 frames) over HTTP/2 with prior knowledge, as some clients send it;
+   * otherwise `application/grpc-web+proto` over HTTP/1.1, as browsers do.
+   */
+  readonly text?: boolean;
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
 /**
- * One gRPC-Web call as a browser makes it: an HTTP/1.1 POST of a length-prefixed message with content type
- * `application/grpc-web+proto`; the answer carries messages and then a trailer frame in the body.
+ * One gRPC-Web call: a POST of a length-prefixed message; the answer carries the messages and then a trailer
+ * frame in its body.
  */
-export function grpcWebCall(url: string, host: string, message: unknown): Promise<GrpcWebAnswer> {
-  const target = new URL(url);
+export async function grpcWebCall(
+  url: string,
+  host: string,
+  message: unknown,
+  opts: GrpcWebOptions = {},
+): Promise<GrpcWebAnswer> {
   const payload = encode(message);
   const frame = Buffer.alloc(5 + payload.length);
   frame.writeUInt32BE(payload.length, 1);
   payload.copy(frame, 5);
+  const raw = opts.text
+    ? await postHttp2(url, host, 'application/grpc-web-text', Buffer.from(frame.toString('base64')))
+    : await postHttp1(url, host, 'application/grpc-web+proto', frame);
+  const { messages, trailers } = grpcWebFrames(opts.text ? fromBase64Chunks(raw.body.toString('ascii')) : raw.body);
+  // A trailers-only answer (an error before any message) comes as HTTP headers instead.
+  for (const key of ['grpc-status', 'grpc-message']) {
+    const value = raw.headers[key];
+    if (typeof value === 'string' && !(key in trailers)) trailers[key] = value;
+  }
+  return { status: raw.status, contentType: String(raw.headers['content-type'] ?? ''), messages, trailers };
+}
+
+/** Envoy answers in the form the client accepts. */
+const grpcWebHeaders = (contentType: string) => ({
+  'content-type': contentType,
+  accept: contentType,
+  'x-grpc-web': '1',
+});
+
+function postHttp1(url: string, host: string, contentType: string, body: Buffer): Promise<RawAnswer> {
+  const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -158,29 +198,60 @@ export function grpcWebCall(url: string, host: string, message: unknown): Promis
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        headers: { host, 'content-type': 'application/grpc-web+proto', 'x-grpc-web': '1', accept: '*/*' },
+        headers: { host, ...grpcWebHeaders(contentType) },
         agent: false,
         timeout: 5000,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const { messages, trailers } = grpcWebFrames(Buffer.concat(chunks));
-          // A trailers-only answer (an error before any message) comes as HTTP headers instead.
-          for (const key of ['grpc-status', 'grpc-message']) {
-            const value = res.headers[key];
-            if (typeof value === 'string' && !(key in trailers)) trailers[key] = value;
-          }
-          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', messages, trailers });
-        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       },
     );
     req.on('timeout', () => req.destroy(new Error(`gRPC-Web call to ${url} timed out`)));
     req.on('error', reject);
-    req.end(frame);
+    req.end(body);
   });
+}
+
+function postHttp2(url: string, host: string, contentType: string, body: Buffer): Promise<RawAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const session = connect(target.origin);
+    session.on('error', reject);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': target.pathname,
+      ':authority': host,
+      ...grpcWebHeaders(contentType),
+    });
+    stream.setTimeout(5000, () => stream.close(constants.NGHTTP2_CANCEL));
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      headers = h;
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      session.close();
+      resolve({ status, headers, body: Buffer.concat(chunks) });
+    });
+    stream.on('error', (err) => {
+      session.close();
+      reject(err);
+    });
+    stream.end(body);
+  });
+}
+
+/** grpc-web-text bodies may be several base64 runs, each padded on its own. */
+function fromBase64Chunks(text: string): Buffer {
+  return Buffer.concat((text.match(/[^=]+={0,2}/g) ?? []).map((run) => Buffer.from(run, 'base64')));
 }
 
 /** Splits a gRPC-Web body into messages (flag 0x00) and the trailer frame (flag 0x80, `name:value` lines). */

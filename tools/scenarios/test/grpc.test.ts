@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
@@ -13,11 +15,20 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // GRPCRoute through a real Envoy: real @grpc/grpc-js servers behind it, a real gRPC client (HTTP/2 without TLS)
 // and a gRPC-Web call (HTTP/1.1) in front. Method and header matching, precedence, hostnames, weights, header
-// filters, the UNIMPLEMENTED answer for unrouted calls, and a listener that refuses GRPCRoutes.
+// filters, the UNIMPLEMENTED answer for unrouted calls, a listener that refuses GRPCRoutes, and SCENARIOS.md 7
+// as examples/grpc.
 
 const HOST = 'grpc.example.com';
+const EXAMPLE_HOST = 'grpc-example.com';
 const UNIMPLEMENTED = 12;
 const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health', 'Split'], 'echo.Other': ['Ping'] };
+/** What examples/grpc routes to its backend, and methods it must not route. */
+const YAGES_SERVICES = {
+  'yages.Echo': ['Ping'],
+  'grpc.reflection.v1alpha.ServerReflection': ['ServerReflectionInfo'],
+  'other.Echo': ['Pinned'],
+  'other.Svc': ['Ping', 'Pong'],
+};
 
 function gatewayYAML(grpcPort: number, httpOnlyPort: number): string {
   return `apiVersion: gateway.networking.k8s.io/v1
@@ -85,7 +96,9 @@ describe('scenario: GRPCRoute', () => {
   let scenario: Scenario;
   let servers: GrpcEchoServer[];
   let client: GrpcEchoClient;
+  let exampleClient: GrpcEchoClient;
   let grpcPort: number;
+  let examplePort: number;
 
   const call = (path: string, opts: GrpcCallOptions = {}) => client.call(path, { authority: HOST, ...opts });
   const served = async (path: string, opts: GrpcCallOptions = {}) => {
@@ -95,21 +108,36 @@ describe('scenario: GRPCRoute', () => {
   };
 
   beforeAll(async () => {
-    servers = await Promise.all(['a', 'b', 'c'].map((name) => startGrpcEcho(name, SERVICES)));
+    servers = await Promise.all([
+      ...['a', 'b', 'c'].map((name) => startGrpcEcho(name, SERVICES)),
+      startGrpcEcho('yages', YAGES_SERVICES),
+    ]);
+    const yages = servers.find((s) => s.name === 'yages')!;
     scenario = await startScenario();
     grpcPort = await freePort();
-    const backends = servers.map((s) => backendYAML(s.name, 'default', s.port));
+    examplePort = await freePort();
+    const backends = servers.filter((s) => s !== yages).map((s) => backendYAML(s.name, 'default', s.port));
     await scenario.apply('gateway.yaml', [gatewayYAML(grpcPort, await freePort()), ...backends].join('---\n'));
     await scenario.apply('routes.yaml', ROUTES);
+    const example = await readFile(resolve(import.meta.dirname, '../../../examples/grpc/grpc.yaml'), 'utf8');
+    await scenario.apply(
+      'example.yaml',
+      example.replace('port: 8080', `port: ${examplePort}`).replace('port: 9000', `port: ${yages.port}`),
+    );
     client = new GrpcEchoClient(`127.0.0.1:${grpcPort}`);
-    await eventually(async () => expect((await served('/echo.Echo/Ping')).server).toBe('a'), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
+    exampleClient = new GrpcEchoClient(`127.0.0.1:${examplePort}`);
+    await eventually(
+      async () => {
+        expect((await served('/echo.Echo/Ping')).server).toBe('a');
+        expect((await exampleClient.call('/yages.Echo/Ping', { authority: EXAMPLE_HOST })).code).toBe(0);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 
   afterAll(async () => {
     client?.close();
+    exampleClient?.close();
     await scenario?.stop();
     await Promise.all((servers ?? []).map((s) => s.stop()));
   });
@@ -151,6 +179,24 @@ describe('scenario: GRPCRoute', () => {
     expect(answer.contentType).toContain('application/grpc-web');
     expect(answer.trailers['grpc-status']).toBe('0');
     expect(answer.messages).toMatchObject([{ server: 'a', path: '/echo.Echo/Ping' }]);
+  });
+
+  it('serves examples/grpc as SCENARIOS.md 7 describes, gRPC-Web text over HTTP/2 included', async () => {
+    const onExample = (path: string) => exampleClient.call(path, { authority: EXAMPLE_HOST });
+    for (const path of [
+      '/yages.Echo/Ping',
+      '/other.Svc/Ping',
+      '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo',
+      '/other.Echo/Pinned',
+    ]) {
+      const result = await onExample(path);
+      expect([result.code, result.reply?.server, result.reply?.path], path).toEqual([0, 'yages', path]);
+    }
+    expect((await onExample('/other.Svc/Pong')).code).toBe(UNIMPLEMENTED);
+    const web = await grpcWebCall(`http://127.0.0.1:${examplePort}/yages.Echo/Ping`, EXAMPLE_HOST, {}, { text: true });
+    expect(web.contentType).toContain('application/grpc-web-text');
+    expect(web.trailers['grpc-status']).toBe('0');
+    expect(web.messages).toMatchObject([{ server: 'yages', path: '/yages.Echo/Ping' }]);
   });
 
   it('reports the routes Accepted, and NotAllowedByListeners where the listener allows only HTTPRoutes', async () => {
