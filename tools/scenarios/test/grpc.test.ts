@@ -21,7 +21,7 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 const HOST = 'grpc.example.com';
 const EXAMPLE_HOST = 'grpc-example.com';
 const UNIMPLEMENTED = 12;
-const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health', 'Split'], 'echo.Other': ['Ping'] };
+const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health'], 'echo.Other': ['Ping', 'Health', 'Split'] };
 /** What examples/grpc routes to its backend, and methods it must not route. */
 const YAGES_SERVICES = {
   'yages.Echo': ['Ping'],
@@ -68,7 +68,9 @@ spec:
       backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
     - matches: [{ method: { type: RegularExpression, service: "echo\\\\.Echo", method: "Get.*" } }]
       backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
-    - matches: [{ method: { method: Split } }]
+    - matches: [{ method: { method: Health } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
+    - matches: [{ method: { service: echo.Other, method: Split } }]
       backendRefs:
         - { group: gateway.envoyproxy.io, kind: Backend, name: a, weight: 1 }
         - { group: gateway.envoyproxy.io, kind: Backend, name: b, weight: 1 }
@@ -142,10 +144,12 @@ describe('scenario: GRPCRoute', () => {
     await Promise.all((servers ?? []).map((s) => s.stop()));
   });
 
-  it('routes an exact service and method, a whole service, a method pattern and a header match', async () => {
+  it('routes by exact method, whole service, method alone, method pattern and header, in GRPCRoute precedence', async () => {
     expect((await served('/echo.Echo/Ping')).server).toBe('a');
     expect((await served('/echo.Echo/Health')).server).toBe('b');
     expect((await served('/echo.Echo/GetOne')).server).toBe('c');
+    // A method alone matches it in any service, but ranks below a matching service (more service characters).
+    expect((await served('/echo.Other/Health')).server).toBe('c');
     // More header matches win over the same method match alone.
     expect((await served('/echo.Echo/Ping', { metadata: { 'x-tenant': 'blue' } })).server).toBe('c');
     expect((await served('/echo.Echo/Ping', { metadata: { 'x-tenant': 'red' } })).server).toBe('a');
@@ -169,7 +173,7 @@ describe('scenario: GRPCRoute', () => {
 
   it('splits calls by weight over HTTP/2 backends, never to a zero weight', async () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 40; i++) seen.add((await served('/echo.Echo/Split')).server);
+    for (let i = 0; i < 40; i++) seen.add((await served('/echo.Other/Split')).server);
     expect([...seen].sort()).toEqual(['a', 'b']);
   });
 

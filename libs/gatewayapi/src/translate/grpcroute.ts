@@ -1,12 +1,13 @@
 import type { GRPCMethodMatch, GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteMatch } from '../resources.ts';
-import type { RoutableRoute, RoutableRule } from './httproute-rules.ts';
+import type { RoutableMatch, RoutableRoute, RoutableRule } from './httproute-rules.ts';
+import { grpcMethodSpecificity } from './precedence.ts';
 import { isValidRegex } from './regex.ts';
 
 /** RE2 for any gRPC service (a package-qualified name) and any method, where a method match leaves one out. */
 const ANY_SERVICE = String.raw`\.?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*`;
 const ANY_METHOD = '[A-Za-z_][A-Za-z_0-9]*';
-/** A rule without matches takes every gRPC request. */
-const EVERY_REQUEST: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] };
+/** A match without a method takes every gRPC request. */
+const EVERY_REQUEST: HTTPRouteMatch['path'] = { type: 'PathPrefix', value: '/' };
 
 /**
  * A GRPCRoute as the HTTP pipeline sees it. gRPC calls are HTTP/2 POSTs to `/<service>/<method>`, so a method
@@ -26,7 +27,7 @@ function routableRule(rule: GRPCRouteRule): RoutableRule {
   const invalid = rule.matches.map(invalidPattern).find((problem) => problem !== undefined);
   return {
     ...(rule.name !== undefined && { name: rule.name }),
-    matches: rule.matches.length === 0 ? [EVERY_REQUEST] : rule.matches.map(httpMatch),
+    matches: rule.matches.length === 0 ? [httpMatch({ headers: [] })] : rule.matches.map(httpMatch),
     filters: rule.filters,
     backendRefs: rule.backendRefs,
     unimplementedFields: rule.unimplementedFields,
@@ -34,11 +35,12 @@ function routableRule(rule: GRPCRouteRule): RoutableRule {
   };
 }
 
-function httpMatch(match: GRPCRouteMatch): HTTPRouteMatch {
+function httpMatch(match: GRPCRouteMatch): RoutableMatch {
   return {
-    path: match.method ? methodPath(match.method) : EVERY_REQUEST.path,
+    path: match.method ? methodPath(match.method) : EVERY_REQUEST,
     headers: match.headers,
     queryParams: [],
+    specificity: grpcMethodSpecificity(match.method),
   };
 }
 

@@ -13,12 +13,18 @@ import type { Problem } from './conditions.ts';
 import { hostnameSuffix } from './hostnames.ts';
 import { backendRefHeaderFilters, translateRuleFilters, type RuleFilterFeatures } from './http-filters.ts';
 import type { TranslateOptions } from './listeners.ts';
-import type { RankedRoute } from './precedence.ts';
+import { httpPathSpecificity, type PathSpecificity, type RankedRoute } from './precedence.ts';
 import { isValidRegex } from './regex.ts';
 import type { ResourceIndex } from './resource-index.ts';
 
+/** A match as the HTTP pipeline translates it; GRPCRoute matches say how they rank (see precedence.ts). */
+export interface RoutableMatch extends HTTPRouteMatch {
+  readonly specificity?: PathSpecificity;
+}
+
 /** A rule as the HTTP pipeline translates it; `invalid` says why it must be dropped instead. */
 export interface RoutableRule extends HTTPRouteRule {
+  readonly matches: readonly RoutableMatch[];
   readonly invalid?: string;
 }
 
@@ -45,7 +51,7 @@ export function irNamePrefix(route: RoutableRoute): string {
 interface TranslatedRule {
   readonly index: number;
   readonly name?: string;
-  readonly matches: readonly HTTPRouteMatch[];
+  readonly matches: readonly RoutableMatch[];
   readonly action: RouteAction;
   readonly features: Omit<RuleFilterFeatures, 'action'>;
   readonly timeouts?: RouteTimeouts;
@@ -199,6 +205,7 @@ export function routesForHostname(
           rule: rule.index,
           match: j,
         },
+        path: match.specificity ?? httpPathSpecificity(pathMatch(match)),
         hasMethodMatch: match.method !== undefined,
         headerMatchCount: match.headers.length,
         queryMatchCount: match.queryParams.length,
