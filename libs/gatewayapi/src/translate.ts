@@ -92,7 +92,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
   const policies = attachTrafficPolicies({
     policies: index.backendTrafficPolicies,
-    httpRoutes: index.httpRoutes,
+    routes: routable,
     managed: world.managed,
     listenerRoutes,
   });
