@@ -15,12 +15,13 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // GRPCRoute through a real Envoy: real @grpc/grpc-js servers behind it, a real gRPC client (HTTP/2 without TLS)
 // and a gRPC-Web call (HTTP/1.1) in front. Method and header matching, precedence, hostnames, weights, header
-// filters, the UNIMPLEMENTED answer for unrouted calls, a listener that refuses GRPCRoutes, and SCENARIOS.md 7
-// as examples/grpc.
+// filters, a rate limit, the UNIMPLEMENTED answer for unrouted calls, a listener that refuses GRPCRoutes, and
+// SCENARIOS.md 7 as examples/grpc.
 
 const HOST = 'grpc.example.com';
 const EXAMPLE_HOST = 'grpc-example.com';
 const UNIMPLEMENTED = 12;
+const UNAVAILABLE = 14;
 const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health'], 'echo.Other': ['Ping', 'Health', 'Split'] };
 /** What examples/grpc routes to its backend, and methods it must not route. */
 const YAGES_SERVICES = {
@@ -84,6 +85,24 @@ spec:
   hostnames: ["*.wild.example.com"]
   rules:
     - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: b }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: limited, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: grpc }]
+  hostnames: [limited.example.com]
+  rules:
+    - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: a }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: { name: limited, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: GRPCRoute, name: limited }]
+  rateLimit:
+    type: Local
+    local: { rules: [{ limit: { requests: 2, unit: Hour } }] }
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
@@ -177,6 +196,21 @@ describe('scenario: GRPCRoute', () => {
     expect([...seen].sort()).toEqual(['a', 'b']);
   });
 
+  it('rate-limits a GRPCRoute targeted by a BackendTrafficPolicy, answering UNAVAILABLE', async () => {
+    const limited = { authority: 'limited.example.com' };
+    await eventually(async () => expect((await call('/echo.Echo/Ping', limited)).code).toBe(0));
+    const refused = await eventually(
+      async () => {
+        const result = await call('/echo.Echo/Ping', limited);
+        expect(result.code).toBe(UNAVAILABLE);
+        return result;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    expect(refused.value.details).toBe('local_rate_limited');
+    expect((await call('/echo.Echo/Ping')).code).toBe(0);
+  });
+
   it('answers gRPC-Web (HTTP/1.1) calls by translating them to gRPC', async () => {
     const answer = await grpcWebCall(`http://127.0.0.1:${grpcPort}/echo.Echo/Ping`, HOST, { hello: 'web' });
     expect(answer.status).toBe(200);
@@ -218,7 +252,7 @@ describe('scenario: GRPCRoute', () => {
       'gw',
     );
     expect(gateway.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
-      ['grpc', 2],
+      ['grpc', 3],
       ['http-only', 0],
     ]);
   });
