@@ -89,14 +89,17 @@ export interface GrpcCallOptions {
   readonly timeoutMs?: number;
 }
 
-/** Calls unary methods of echo backends (directly or through a gateway) over plaintext HTTP/2. */
+/** Calls unary methods of echo backends (directly or through a gateway) over HTTP/2, plaintext or TLS. */
 export class GrpcEchoClient {
   private readonly target: string;
+  /** PEM of the CA that signed the server certificate: TLS, with the authority as server name. */
+  private readonly ca: string | undefined;
   /** One channel per authority, as grpc-js fixes the authority per channel. */
   private readonly clients = new Map<string, Client>();
 
-  constructor(target: string) {
+  constructor(target: string, opts: { readonly ca?: string } = {}) {
     this.target = target;
+    this.ca = opts.ca;
   }
 
   call(path: string, opts: GrpcCallOptions = {}): Promise<GrpcCallResult> {
@@ -126,8 +129,13 @@ export class GrpcEchoClient {
     const key = authority ?? '';
     let client = this.clients.get(key);
     if (!client) {
-      const options = authority !== undefined ? { 'grpc.default_authority': authority } : {};
-      client = new Client(this.target, credentials.createInsecure(), options);
+      const options =
+        authority !== undefined
+          ? { 'grpc.default_authority': authority, 'grpc.ssl_target_name_override': authority }
+          : {};
+      const channelCredentials =
+        this.ca !== undefined ? credentials.createSsl(Buffer.from(this.ca)) : credentials.createInsecure();
+      client = new Client(this.target, channelCredentials, options);
       this.clients.set(key, client);
     }
     return client;

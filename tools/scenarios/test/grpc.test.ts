@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTestCA,
   eventually,
   freePort,
   grpcWebCall,
   GrpcEchoClient,
   startGrpcEcho,
+  tlsSecretYAML,
   type GrpcCallOptions,
   type GrpcEchoServer,
 } from '@eg/testing';
@@ -20,6 +22,7 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 
 const HOST = 'grpc.example.com';
 const EXAMPLE_HOST = 'grpc-example.com';
+const SECURE_HOST = 'secure.example.com';
 const UNIMPLEMENTED = 12;
 const UNAVAILABLE = 14;
 const SERVICES = { 'echo.Echo': ['Ping', 'GetOne', 'Health'], 'echo.Other': ['Ping', 'Health', 'Split'] };
@@ -31,7 +34,7 @@ const YAGES_SERVICES = {
   'other.Svc': ['Ping', 'Pong'],
 };
 
-function gatewayYAML(grpcPort: number, httpOnlyPort: number): string {
+function gatewayYAML(grpcPort: number, httpOnlyPort: number, tlsPort: number): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: eg }
@@ -48,6 +51,11 @@ spec:
       protocol: HTTP
       port: ${httpOnlyPort}
       allowedRoutes: { kinds: [{ kind: HTTPRoute }] }
+    - name: grpcs
+      protocol: HTTPS
+      port: ${tlsPort}
+      hostname: ${SECURE_HOST}
+      tls: { certificateRefs: [{ name: secure-cert }] }
 `;
 }
 
@@ -106,6 +114,14 @@ spec:
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
+metadata: { name: secure, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: grpcs }]
+  rules:
+    - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: c }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
 metadata: { name: refused, namespace: default }
 spec:
   parentRefs: [{ name: gw, sectionName: http-only }]
@@ -120,6 +136,7 @@ describe('scenario: GRPCRoute', () => {
   let exampleClient: GrpcEchoClient;
   let grpcPort: number;
   let examplePort: number;
+  let tlsClient: GrpcEchoClient;
 
   const call = (path: string, opts: GrpcCallOptions = {}) => client.call(path, { authority: HOST, ...opts });
   const served = async (path: string, opts: GrpcCallOptions = {}) => {
@@ -138,7 +155,14 @@ describe('scenario: GRPCRoute', () => {
     grpcPort = await freePort();
     examplePort = await freePort();
     const backends = servers.filter((s) => s !== yages).map((s) => backendYAML(s.name, 'default', s.port));
-    await scenario.apply('gateway.yaml', [gatewayYAML(grpcPort, await freePort()), ...backends].join('---\n'));
+    const ca = await createTestCA();
+    const tlsPort = await freePort();
+    const secret = tlsSecretYAML('default', 'secure-cert', await ca.issue([SECURE_HOST]));
+    await scenario.apply(
+      'gateway.yaml',
+      [gatewayYAML(grpcPort, await freePort(), tlsPort), secret, ...backends].join('---\n'),
+    );
+    tlsClient = new GrpcEchoClient(`127.0.0.1:${tlsPort}`, { ca: ca.cert });
     await scenario.apply('routes.yaml', ROUTES);
     const example = await readFile(resolve(import.meta.dirname, '../../../examples/grpc/grpc.yaml'), 'utf8');
     await scenario.apply(
@@ -159,6 +183,7 @@ describe('scenario: GRPCRoute', () => {
   afterAll(async () => {
     client?.close();
     exampleClient?.close();
+    tlsClient?.close();
     await scenario?.stop();
     await Promise.all((servers ?? []).map((s) => s.stop()));
   });
@@ -211,6 +236,15 @@ describe('scenario: GRPCRoute', () => {
     expect((await call('/echo.Echo/Ping')).code).toBe(0);
   });
 
+  it('serves GRPCRoutes on an HTTPS listener (TLS, HTTP/2 by ALPN)', async () => {
+    const { value } = await eventually(async () => {
+      const result = await tlsClient.call('/echo.Other/Ping', { authority: SECURE_HOST });
+      expect(result.code, result.details).toBe(0);
+      return result;
+    });
+    expect(value.reply?.server).toBe('c');
+  });
+
   it('answers gRPC-Web (HTTP/1.1) calls by translating them to gRPC', async () => {
     const answer = await grpcWebCall(`http://127.0.0.1:${grpcPort}/echo.Echo/Ping`, HOST, { hello: 'web' });
     expect(answer.status).toBe(200);
@@ -254,6 +288,7 @@ describe('scenario: GRPCRoute', () => {
     expect(gateway.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
       ['grpc', 3],
       ['http-only', 0],
+      ['grpcs', 1],
     ]);
   });
 });
