@@ -66,5 +66,20 @@ function load(): protobuf.Root {
   } catch (err) {
     throw new EnvoyProtoLoadError(`cannot load the Envoy .proto files from ${includeDirs.join(', ')}`, { cause: err });
   }
+  fixFullNames(loaded);
   return loaded;
+}
+
+/**
+ * protobufjs computes `fullName` by walking the parents on every read, and its ProtoJSON reader reads it for
+ * every message it converts (about 40% of translating 10,000 routes). Nothing is added to the root after
+ * loading, so each object's name is fixed once as an own property.
+ */
+function fixFullNames(object: protobuf.ReflectionObject): void {
+  Object.defineProperty(object, 'fullName', { value: object.fullName, enumerable: false });
+  const children: protobuf.ReflectionObject[] = [];
+  if (object instanceof protobuf.Namespace) children.push(...object.nestedArray);
+  if (object instanceof protobuf.Type) children.push(...object.fieldsArray, ...object.oneofsArray);
+  if (object instanceof protobuf.Service) children.push(...object.methodsArray);
+  children.forEach(fixFullNames);
 }
