@@ -188,7 +188,7 @@ describe('scenario: GRPCRoute', () => {
     await Promise.all((servers ?? []).map((s) => s.stop()));
   });
 
-  it('routes by exact method, whole service, method alone, method pattern and header, in GRPCRoute precedence', async () => {
+  it('routes by exact method, service, method alone, pattern and header, in GRPCRoute precedence', async () => {
     expect((await served('/echo.Echo/Ping')).server).toBe('a');
     expect((await served('/echo.Echo/Health')).server).toBe('b');
     expect((await served('/echo.Echo/GetOne')).server).toBe('c');

@@ -66,8 +66,8 @@ export interface TranslatedRules {
 }
 
 /**
- * Translates the rules of an HTTPRoute or GRPCRoute. A backendRef that cannot be resolved keeps its weight as an invalid
- * setting (its share of requests gets 500); a rule without any usable weight answers 500 as a whole.
+ * Translates the rules of an HTTPRoute or GRPCRoute. A backendRef that cannot be resolved keeps its weight as an
+ * invalid setting (its share of requests gets 500); a rule without any usable weight answers 500 as a whole.
  */
 export function translateRules(route: RoutableRoute, index: ResourceIndex, options: TranslateOptions): TranslatedRules {
   const { namespace } = route.metadata;

@@ -2,7 +2,7 @@ import { canonicalJSON, type Condition } from '@eg/ir';
 import { condition } from './conditions.ts';
 import type { RankedRoute } from './precedence.ts';
 
-/** Route `<kind>/<namespace>/<name>` -> Gateway `<namespace>/<name>` -> why some of its matches get no traffic there. */
+/** Route `<kind>/<namespace>/<name>` -> Gateway `<namespace>/<name>` -> why some of its matches get no traffic. */
 export type ShadowedRoutes = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
 
 /** The routes of one listener, most specific first. */
