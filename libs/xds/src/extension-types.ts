@@ -10,3 +10,5 @@ export const UDP_PROXY_ROUTE = 'envoy.extensions.filters.udp.udp_proxy.v3.Route'
 export const RATE_LIMIT = 'envoy.extensions.filters.http.ratelimit.v3.RateLimit';
 export const LOCAL_RATE_LIMIT = 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 export const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+export const GRPC_WEB = 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb';
+export const GRPC_STATS = 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig';

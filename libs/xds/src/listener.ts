@@ -1,6 +1,6 @@
 import type { HTTPListener } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
-import { HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
+import { GRPC_STATS, GRPC_WEB, HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
 import { rateLimitFilters, type RateLimitServiceOptions } from './ratelimit.ts';
@@ -82,8 +82,26 @@ function httpConnectionManagerFilter(
 ): ProtoJson {
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typedConfig: httpConnectionManager(routeConfigName, statPrefix, rateLimitFilters(listeners, rateLimitService)),
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix, [
+      ...rateLimitFilters(listeners, rateLimitService),
+      ...grpcFilters(listeners),
+    ]),
   };
+}
+
+/**
+ * Where GRPCRoutes attach, Envoy Gateway lets browsers call them with gRPC-Web (translated to gRPC by Envoy)
+ * and counts gRPC calls per service and method; both come after rate limiting, just before the router.
+ */
+function grpcFilters(listeners: readonly HTTPListener[]): ProtoJson[] {
+  if (!listeners.some((l) => l.grpc)) return [];
+  return [
+    { name: 'envoy.filters.http.grpc_web', typedConfig: { '@type': anyType(GRPC_WEB) } },
+    {
+      name: 'envoy.filters.http.grpc_stats',
+      typedConfig: { '@type': anyType(GRPC_STATS), emitFilterState: true, statsForAllMethods: true },
+    },
+  ];
 }
 
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */

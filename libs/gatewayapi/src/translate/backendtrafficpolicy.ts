@@ -1,13 +1,8 @@
 import { CONTROLLER_NAME, type Condition, type HTTPRoute as IRRoute, type ResourceStatus } from '@eg/ir';
-import {
-  API_VERSION,
-  GATEWAY_API_GROUP,
-  type BackendTrafficPolicy,
-  type HTTPRoute,
-  type PolicyTargetReference,
-} from '../resources.ts';
+import { API_VERSION, GATEWAY_API_GROUP, type BackendTrafficPolicy, type PolicyTargetReference } from '../resources.ts';
 import { condition, sentence } from './conditions.ts';
 import type { GatewayContext } from './httproute.ts';
+import type { RoutableRoute } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
 import { compileRateLimit, type CompiledRateLimit } from './ratelimit-policy.ts';
@@ -21,7 +16,8 @@ export interface TrafficPolicies {
 
 export interface PolicyWorld {
   readonly policies: readonly BackendTrafficPolicy[];
-  readonly httpRoutes: readonly HTTPRoute[];
+  /** The HTTPRoutes and GRPCRoutes policies may target. */
+  readonly routes: readonly RoutableRoute[];
   /** Managed Gateways by `<namespace>/<name>`. */
   readonly managed: ReadonlyMap<string, GatewayContext>;
   /** The routes attached to each listener. */
@@ -57,7 +53,7 @@ const MSG_ACCEPTED = 'Policy has been accepted.';
  */
 export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
   const compiled = new Map(world.policies.map((p) => [p, compileRateLimit(p)]));
-  const routes = new Map(world.httpRoutes.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
+  const routes = new Map(world.routes.map((r) => [`${r.kind}/${r.metadata.namespace}/${r.metadata.name}`, r]));
   const byLevel = {
     rule: new Map<string, Attached>(),
     route: new Map<string, Attached>(),
@@ -101,18 +97,20 @@ export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
 
   for (const withSection of [true, false]) {
     for (const { policy, target } of targetsOf('route', withSection)) {
-      const route = target.kind === 'HTTPRoute' ? routes.get(`${policy.metadata.namespace}/${target.name}`) : undefined;
+      const route = routes.get(`${target.kind}/${policy.metadata.namespace}/${target.name}`);
       if (!route) continue;
       const refs = routeAncestors(route, world);
       const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
+      // An HTTPRoute and a GRPCRoute may share a name: the kind keeps their claims apart.
+      const claimKey = `${route.kind}/${routeKey}`;
       if (target.sectionName !== undefined) {
         if (!route.spec.rules.some((r) => r.name === target.sectionName)) {
           outcome(policy, refs, notFound(target, routeKey));
-        } else if (!claim(byLevel.rule, `${routeKey}/${target.sectionName}`, policy)) {
+        } else if (!claim(byLevel.rule, `${claimKey}/${target.sectionName}`, policy)) {
           outcome(policy, refs, conflicted(`route rule ${routeKey}/${target.sectionName}`));
         } else outcome(policy, refs);
-      } else if (!claim(byLevel.route, routeKey, policy)) {
-        outcome(policy, refs, conflicted(`HTTPRoute ${target.name}`));
+      } else if (!claim(byLevel.route, claimKey, policy)) {
+        outcome(policy, refs, conflicted(`${route.kind} ${target.name}`));
       } else outcome(policy, refs);
     }
   }
@@ -135,7 +133,7 @@ export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
   }
 
   const policyFor = (listener: ListenerContext, route: RankedRoute): Attached | undefined => {
-    const routeKey = `${route.source.namespace}/${route.source.name}`;
+    const routeKey = `${route.source.kind}/${route.source.namespace}/${route.source.name}`;
     const ruleName = route.route.metadata.sectionName;
     const gatewayKey = `${listener.gateway.metadata.namespace}/${listener.gateway.metadata.name}`;
     return (
@@ -195,7 +193,7 @@ function conflicted(what: string): Problem {
 }
 
 /** A route-targeted policy reports on the managed Gateways the route names as parents. */
-function routeAncestors(route: HTTPRoute, world: PolicyWorld): AncestorRef[] {
+function routeAncestors(route: RoutableRoute, world: PolicyWorld): AncestorRef[] {
   return route.spec.parentRefs
     .filter((p) => p.group === GATEWAY_API_GROUP && p.kind === 'Gateway')
     .map((p) => ({ namespace: p.namespace ?? route.metadata.namespace, name: p.name, sectionName: p.sectionName }))
