@@ -7,6 +7,7 @@ import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
 import { decodeHTTPRouteFilter, decodeServiceImport } from './load/extension-resources.ts';
+import { decodeGRPCRoute } from './load/grpcroute.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
@@ -62,6 +63,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1beta1 Gateway', decodeGateway],
   ['gateway.networking.k8s.io/v1 HTTPRoute', decodeHTTPRoute],
   ['gateway.networking.k8s.io/v1beta1 HTTPRoute', decodeHTTPRoute],
+  ['gateway.networking.k8s.io/v1 GRPCRoute', decodeGRPCRoute],
   ['gateway.networking.k8s.io/v1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1beta1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1alpha2 TLSRoute', decodeTLSRoute],

@@ -190,6 +190,40 @@ export interface HTTPBackendRef extends BackendRef {
   readonly filters: readonly HTTPRouteFilter[];
 }
 
+/** A gRPC route: HTTP/2 requests to `/<service>/<method>`, matched by method and metadata (headers). */
+export interface GRPCRoute {
+  readonly kind: 'GRPCRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs: readonly ParentReference[];
+    readonly hostnames: readonly string[];
+    readonly rules: readonly GRPCRouteRule[];
+  };
+}
+
+/** GRPCRoute filters: the header modifiers, RequestMirror and ExtensionRef (checked by the loader). */
+export interface GRPCRouteRule {
+  readonly name?: string;
+  /** Empty: every gRPC request. */
+  readonly matches: readonly GRPCRouteMatch[];
+  readonly filters: readonly HTTPRouteFilter[];
+  readonly backendRefs: readonly HTTPBackendRef[];
+  /** Rule fields that are valid but not translated yet (`sessionPersistence`). */
+  readonly unimplementedFields: readonly string[];
+}
+
+export interface GRPCRouteMatch {
+  readonly method?: GRPCMethodMatch;
+  readonly headers: readonly NameValueMatch[];
+}
+
+/** At least one of `service` and `method` is set (the loader checks it). */
+export interface GRPCMethodMatch {
+  readonly type: 'Exact' | 'RegularExpression';
+  readonly service?: string;
+  readonly method?: string;
+}
+
 export interface ReferenceGrant {
   readonly kind: 'ReferenceGrant';
   readonly metadata: ObjectMeta;
@@ -361,6 +395,7 @@ export type Resource =
   | GatewayClass
   | Gateway
   | HTTPRoute
+  | GRPCRoute
   | TLSRoute
   | TCPRoute
   | UDPRoute
@@ -383,6 +418,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   GatewayClass: `${GATEWAY_API_GROUP}/v1`,
   Gateway: `${GATEWAY_API_GROUP}/v1`,
   HTTPRoute: `${GATEWAY_API_GROUP}/v1`,
+  GRPCRoute: `${GATEWAY_API_GROUP}/v1`,
   ReferenceGrant: `${GATEWAY_API_GROUP}/v1beta1`,
   Backend: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   Service: 'v1',

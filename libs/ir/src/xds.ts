@@ -43,6 +43,8 @@ export interface HTTPListener {
   readonly hostnames: readonly string[];
   /** HTTPS: TLS is terminated with these certificates, and the listener is chosen by SNI among its port's. */
   readonly tls?: TLSTerminate;
+  /** GRPCRoutes attach here: Envoy also answers gRPC-Web and keeps gRPC stats, as Envoy Gateway does. */
+  readonly grpc?: true;
   readonly routes: readonly HTTPRoute[];
   readonly metadata: SourceMetadata;
 }
@@ -101,6 +103,8 @@ export interface DestinationSetting {
   readonly weight: number;
   readonly addressType: AddressType;
   readonly endpoints: readonly DestinationEndpoint[];
+  /** The protocol spoken to the backend: HTTP/2 without TLS (h2c) for gRPC; absent means HTTP/1.1. */
+  readonly protocol?: 'HTTP2';
   /** Per-backendRef header filters: applied only when this backend is the one chosen. */
   readonly requestHeaders?: HeaderOperations;
   readonly responseHeaders?: HeaderOperations;

@@ -13,3 +13,5 @@ export const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpPro
 export const JWT_AUTHN = 'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication';
 export const JWT_AUTHN_PER_ROUTE = 'envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig';
 export const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const GRPC_WEB = 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb';
+export const GRPC_STATS = 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig';

@@ -143,7 +143,8 @@ function routeAction(route: HTTPRoute, host: VirtualHost): ProtoJson {
       ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
       ...forwardFeatures(route),
       ...(rateLimits.length > 0 && { rateLimits }),
-      upgradeConfigs: [{ upgradeType: 'websocket' }],
+      // WebSocket upgrades need HTTP/1.1 to the backend; gRPC routes (HTTP/2 backends) go without, as in Envoy Gateway.
+      ...(!weighted.every((c) => c.setting.protocol === 'HTTP2') && { upgradeConfigs: [{ upgradeType: 'websocket' }] }),
     },
   };
 }

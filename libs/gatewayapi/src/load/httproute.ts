@@ -182,7 +182,7 @@ function pathMatch(value: unknown, path: Path, problems: Problems): HTTPRouteMat
   return { type, value: pathValue };
 }
 
-function nameValueMatch(maxValue: number) {
+export function nameValueMatch(maxValue: number) {
   return (value: unknown, path: Path, problems: Problems): NameValueMatch => {
     const fields = object(value, path, problems);
     return {

@@ -1,13 +1,8 @@
 import { CONTROLLER_NAME, type Condition, type ResourceStatus } from '@eg/ir';
-import {
-  API_VERSION,
-  GATEWAY_API_GROUP,
-  type HTTPRoute,
-  type ObjectMeta,
-  type PolicyTargetReference,
-} from '../resources.ts';
+import { API_VERSION, GATEWAY_API_GROUP, type ObjectMeta, type PolicyTargetReference } from '../resources.ts';
 import { condition, sentence, type Problem } from './conditions.ts';
 import type { GatewayContext } from './httproute.ts';
+import type { RoutableRoute } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
 
@@ -23,7 +18,8 @@ export interface TargetedPolicy {
 export interface PolicyWorld<P extends TargetedPolicy> {
   /** Oldest first (then namespace/name): the order in which policies claim their targets. */
   readonly policies: readonly P[];
-  readonly httpRoutes: readonly HTTPRoute[];
+  /** The HTTPRoutes and GRPCRoutes policies may target. */
+  readonly routes: readonly RoutableRoute[];
   /** Managed Gateways by `<namespace>/<name>`. */
   readonly managed: ReadonlyMap<string, GatewayContext>;
   /** The routes attached to each listener. */
@@ -65,7 +61,7 @@ const MSG_ACCEPTED = 'Policy has been accepted.';
  * A target that does not exist gets no status: another controller may own it.
  */
 export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>): AttachedPolicies<P> {
-  const routes = new Map(world.httpRoutes.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
+  const routes = new Map(world.routes.map((r) => [`${r.kind}/${r.metadata.namespace}/${r.metadata.name}`, r]));
   const byLevel: Record<Level, Map<string, P>> = {
     rule: new Map(),
     route: new Map(),
@@ -110,18 +106,20 @@ export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>):
 
   for (const withSection of [true, false]) {
     for (const { policy, target } of targetsOf('route', withSection)) {
-      const route = target.kind === 'HTTPRoute' ? routes.get(`${policy.metadata.namespace}/${target.name}`) : undefined;
+      const route = routes.get(`${target.kind}/${policy.metadata.namespace}/${target.name}`);
       if (!route) continue;
       const refs = routeAncestors(route, world.managed);
       const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
+      // An HTTPRoute and a GRPCRoute may share a name: the kind keeps their claims apart.
+      const claimKey = `${route.kind}/${routeKey}`;
       if (target.sectionName !== undefined) {
         if (!route.spec.rules.some((r) => r.name === target.sectionName)) {
           outcome(policy, refs, notFound(target, routeKey));
-        } else if (!claim('rule', `${routeKey}/${target.sectionName}`, policy)) {
+        } else if (!claim('rule', `${claimKey}/${target.sectionName}`, policy)) {
           outcome(policy, refs, conflicted(policy, `route rule ${routeKey}/${target.sectionName}`));
         } else outcome(policy, refs);
-      } else if (!claim('route', routeKey, policy)) {
-        outcome(policy, refs, conflicted(policy, `HTTPRoute ${target.name}`));
+      } else if (!claim('route', claimKey, policy)) {
+        outcome(policy, refs, conflicted(policy, `${route.kind} ${target.name}`));
       } else outcome(policy, refs);
     }
   }
@@ -144,7 +142,7 @@ export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>):
   }
 
   const policyFor = (listener: ListenerContext, route: RankedRoute): P | undefined => {
-    const routeKey = `${route.source.namespace}/${route.source.name}`;
+    const routeKey = `${route.source.kind}/${route.source.namespace}/${route.source.name}`;
     const ruleName = route.route.metadata.sectionName;
     const gatewayKey = `${listener.gateway.metadata.namespace}/${listener.gateway.metadata.name}`;
     return (
@@ -188,7 +186,7 @@ function notFound(target: PolicyTargetReference, key: string): Problem {
 }
 
 /** A route-targeted policy reports on the managed Gateways the route names as parents. */
-function routeAncestors(route: HTTPRoute, managed: ReadonlyMap<string, GatewayContext>): AncestorRef[] {
+function routeAncestors(route: RoutableRoute, managed: ReadonlyMap<string, GatewayContext>): AncestorRef[] {
   return route.spec.parentRefs
     .filter((p) => p.group === GATEWAY_API_GROUP && p.kind === 'Gateway')
     .map((p) => ({ namespace: p.namespace ?? route.metadata.namespace, name: p.name, sectionName: p.sectionName }))

@@ -9,6 +9,7 @@ import {
   type EnvoyProxy,
   type Gateway,
   type GatewayClass,
+  type GRPCRoute,
   type HTTPRoute,
   type HTTPRouteFilterResource,
   type Namespace,
@@ -32,6 +33,7 @@ export interface ResourceIndex {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
+  readonly grpcRoutes: readonly GRPCRoute[];
   readonly tlsRoutes: readonly TLSRoute[];
   readonly tcpRoutes: readonly TCPRoute[];
   readonly udpRoutes: readonly UDPRoute[];
@@ -76,6 +78,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     gatewayClasses: ofKind('GatewayClass'),
     gateways: ofKind('Gateway'),
     httpRoutes: ofKind('HTTPRoute'),
+    grpcRoutes: ofKind('GRPCRoute'),
     tlsRoutes: ofKind('TLSRoute'),
     tcpRoutes: ofKind('TCPRoute'),
     udpRoutes: ofKind('UDPRoute'),
