@@ -4,16 +4,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@eg/testing';
+import { eventually, freePort, GrpcEchoClient, startGrpcEcho, type GrpcEchoServer } from '@eg/testing';
 import { backendYAML, gatewayYAML, GatewayClient } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // SecurityPolicy jwt through a real Envoy (SCENARIOS.md 8): Envoy fetches the key set from a JWKS server this
-// test runs, and checks RS256 tokens the test signs with node:crypto.
+// test runs, and checks RS256 tokens the test signs with node:crypto, on HTTPRoutes and on a GRPCRoute.
 
 const ISSUER = 'https://issuer.example.com';
 const AUDIENCE = 'api.example.com';
 const HOST = 'jwt.example.com';
+const GRPC_HOST = 'grpc.jwt.example.com';
+const UNAUTHENTICATED = 16;
 
 interface SigningKey {
   readonly kid: string;
@@ -54,12 +56,22 @@ spec:
 `;
 }
 
-function policy(name: string, target: string, jwt: unknown, extra = ''): string {
+const GRPC_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: grpc, namespace: default }
+spec:
+  parentRefs: [{ name: gw }]
+  hostnames: [${GRPC_HOST}]
+  rules: [{ backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: g }] }]
+---
+`;
+
+function policy(name: string, target: string, jwt: unknown, extra = '', kind = 'HTTPRoute'): string {
   return `apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
 metadata: { name: ${name}, namespace: default }
 spec:
-  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${target} }]
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: ${kind}, name: ${target} }]
   jwt: ${JSON.stringify(jwt)}
 ${extra}---
 `;
@@ -72,6 +84,8 @@ describe('scenario: JWT authentication', () => {
   let jwksURL: string;
   let scenario: Scenario;
   let gateway: GatewayClient;
+  let grpcEcho: GrpcEchoServer;
+  let grpcClient: GrpcEchoClient;
 
   beforeAll(async () => {
     jwks = createServer((_req, res) => {
@@ -82,8 +96,10 @@ describe('scenario: JWT authentication', () => {
     jwksURL = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
 
     scenario = await startScenario({ backends: ['v1'] });
+    grpcEcho = await startGrpcEcho('g', { 'echo.Echo': ['Ping'] });
     const port = await freePort();
     gateway = new GatewayClient(port);
+    grpcClient = new GrpcEchoClient(`127.0.0.1:${port}`);
     const remote = {
       name: 'remote',
       issuer: ISSUER,
@@ -98,9 +114,14 @@ describe('scenario: JWT authentication', () => {
       'gateway.yaml',
       gatewayYAML({ name: 'gw', namespace: 'default', port }) +
         '---\n' +
-        backendYAML('v1', 'default', scenario.backendPorts['v1']!),
+        backendYAML('v1', 'default', scenario.backendPorts['v1']!) +
+        '---\n' +
+        backendYAML('g', 'default', grpcEcho.port),
     );
-    await scenario.apply('routes.yaml', ['foo', 'bar', 'optional', 'local', 'broken', 'cors'].map(route).join(''));
+    await scenario.apply(
+      'routes.yaml',
+      ['foo', 'bar', 'optional', 'local', 'broken', 'cors'].map(route).join('') + GRPC_ROUTE,
+    );
     await scenario.apply(
       'policies.yaml',
       [
@@ -114,11 +135,14 @@ describe('scenario: JWT authentication', () => {
         policy('broken', 'broken', { providers: [{ name: 'inline', localJWKS: { inline: '{"keys": "none"}' } }] }),
         // Refused at load (cors is not translated yet), yet kept so that its route is not left open.
         policy('cors', 'cors', { providers: [remote] }, '  cors: { allowOrigins: ["*"] }\n'),
+        policy('grpc', 'grpc', { providers: [remote] }, '', 'GRPCRoute'),
       ].join(''),
     );
   });
 
   afterAll(async () => {
+    grpcClient?.close();
+    await grpcEcho?.stop();
     await scenario?.stop();
     await new Promise((done) => jwks?.close(done));
   });
@@ -174,6 +198,18 @@ describe('scenario: JWT authentication', () => {
     expect((await send('/local')).status).toBe(401);
   });
 
+  it('answers gRPC calls without a token UNAUTHENTICATED "Jwt is missing", and passes them with one', async () => {
+    const call = (metadata: Record<string, string> = {}) =>
+      grpcClient.call('/echo.Echo/Ping', { authority: GRPC_HOST, metadata });
+    await eventually(async () => expect(await call()).toEqual({ code: UNAUTHENTICATED, details: 'Jwt is missing' }), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    const passed = await call(bearer(token(remoteKey)));
+    expect([passed.code, passed.reply?.server, passed.reply?.metadata['x-jwt-sub']]).toEqual([0, 'g', 'alice']);
+    expect((await call(bearer(token(localKey)))).code).toBe(UNAUTHENTICATED);
+  });
+
   it('reports Accepted policies, and Invalid ones naming the field while only their routes answer 500', async () => {
     type Condition = { type: string; status: string; reason: string; message: string };
     type Ancestors = { ancestors: { conditions: Condition[] }[] };
@@ -181,7 +217,7 @@ describe('scenario: JWT authentication', () => {
       const status = await scenario.status<Ancestors>('SecurityPolicy', 'default', name);
       return status.ancestors.flatMap((a) => a.conditions);
     };
-    for (const name of ['remote', 'optional', 'local']) {
+    for (const name of ['remote', 'optional', 'local', 'grpc']) {
       expect(await conditions(name)).toEqual([
         expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'Accepted' }),
       ]);
