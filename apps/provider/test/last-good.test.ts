@@ -81,7 +81,8 @@ spec:
   targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: a }]
   jwt: { providers: [{ name: a, remoteJWKS: { uri: "https://a.example.com/jwks" } }] }
 ${extra}`;
-    const spec = (state: ReturnType<typeof loadFile>) => JSON.stringify(state.resources.map((r) => r.spec));
+    const spec = (state: ReturnType<typeof loadFile>) =>
+      JSON.stringify(state.resources.map((r) => (r as { spec?: unknown }).spec));
     const fresh = loadFile('policy.yaml', policy('  cors: { allowOrigins: ["*"] }\n'), undefined);
     expect(fresh.errors.map((e) => e.detail)).toEqual(['is not supported yet (only jwt is translated)']);
     expect(spec(fresh)).toContain('"refused":["spec.cors: is not supported yet (only jwt is translated)"]');
