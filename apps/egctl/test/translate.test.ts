@@ -85,6 +85,8 @@ describe('egctl x translate', () => {
     const hcm = xds.listeners[0].defaultFilterChain.filters[0].typedConfig;
     expect(hcm.httpFilters.map((f: { name: string }) => f.name)).toEqual([
       'envoy.filters.http.jwt_authn',
+      'envoy.filters.http.grpc_web',
+      'envoy.filters.http.grpc_stats',
       'envoy.filters.http.router',
     ]);
     expect(xds.clusters.map((c: { name: string }) => c.name)).toContain('raw_githubusercontent_com_443');

@@ -96,7 +96,7 @@ describe('scenario: JWT authentication', () => {
     jwksURL = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
 
     scenario = await startScenario({ backends: ['v1'] });
-    grpcEcho = await startGrpcEcho('g', { 'echo.Echo': ['Ping'] });
+    grpcEcho = await startGrpcEcho('g', { 'echo.Echo': ['Ping'], 'yages.Echo': ['Ping'] });
     const port = await freePort();
     gateway = new GatewayClient(port);
     grpcClient = new GrpcEchoClient(`127.0.0.1:${port}`);
@@ -242,7 +242,7 @@ describe('scenario: JWT authentication', () => {
     expect((await send('/foo', bearer(token(remoteKey)))).status).toBe(200);
   });
 
-  it('serves examples/jwt: /foo needs a token from the JWKS, /bar is open', async () => {
+  it('serves examples/jwt: /foo and the GRPCRoute need a token from the JWKS, /bar is open', async () => {
     const port = await freePort();
     const example = await readFile(resolve(import.meta.dirname, '../../../examples/jwt/jwt.yaml'), 'utf8');
     await scenario.apply(
@@ -250,12 +250,22 @@ describe('scenario: JWT authentication', () => {
       example
         .replace('port: 8888', `port: ${port}`)
         .replace('port: 3000', `port: ${scenario.backendPorts['v1']}`)
-        .replace(/uri: https:\/\/raw\.githubusercontent\.com\S+/, `uri: ${jwksURL}`),
+        .replace('port: 9000', `port: ${grpcEcho.port}`)
+        .replaceAll(/uri: https:\/\/raw\.githubusercontent\.com\S+/g, `uri: ${jwksURL}`),
     );
     const client = new GatewayClient(port);
     await client.until('/foo', { host: 'www.example.com' }, (a) => expect(a.status).toBe(401));
     const authorized = await client.send('/foo', { host: 'www.example.com', headers: bearer(token(remoteKey)) });
     expect(authorized.status).toBe(200);
     expect((await client.send('/bar', { host: 'www.example.com' })).status).toBe(200);
+    const grpc = new GrpcEchoClient(`127.0.0.1:${port}`);
+    try {
+      const ping = (metadata: Record<string, string> = {}) =>
+        grpc.call('/yages.Echo/Ping', { authority: 'grpc-example.com', metadata });
+      expect(await ping()).toEqual({ code: UNAUTHENTICATED, details: 'Jwt is missing' });
+      expect((await ping(bearer(token(remoteKey)))).code).toBe(0);
+    } finally {
+      grpc.close();
+    }
   });
 });
