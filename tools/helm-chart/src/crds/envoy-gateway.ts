@@ -127,6 +127,31 @@ const backendTrafficPolicySpec = (): Schema =>
     }),
   });
 
+const jwtProvider = (): Schema =>
+  partial(
+    {
+      name: str({ minLength: 1, maxLength: 253 }),
+      issuer: str({ maxLength: 253 }),
+      audiences: arr(str(), { maxItems: 8 }),
+      remoteJWKS: partial({ uri: str({ minLength: 1, maxLength: 253 }), cacheDuration: str() }, ['uri']),
+      localJWKS: partial({ type: oneOf(['Inline', 'ValueRef']), inline: str() }),
+      claimToHeaders: arr(obj({ header: str(), claim: str() }, ['header', 'claim'])),
+      extractFrom: partial({
+        headers: arr(obj({ name: str(), valuePrefix: str() }, ['name'])),
+        cookies: arr(str()),
+        params: arr(str()),
+      }),
+      recomputeRoute: bool(),
+    },
+    ['name'],
+  );
+
+const securityPolicySpec = (): Schema =>
+  partial({
+    ...policyTargets(),
+    jwt: partial({ optional: bool(), providers: arr(jwtProvider(), { maxItems: 4 }) }, ['providers']),
+  });
+
 const envoyPatchPolicySpec = (): Schema =>
   partial(
     {
@@ -232,7 +257,7 @@ export const ENVOY_GATEWAY_CRDS: readonly CrdDefinition[] = [
   },
   policy('ClientTrafficPolicy', 'clienttrafficpolicies', 'ctp', partial(policyTargets())),
   policy('BackendTrafficPolicy', 'backendtrafficpolicies', 'btp', backendTrafficPolicySpec()),
-  policy('SecurityPolicy', 'securitypolicies', 'sp', partial(policyTargets())),
+  policy('SecurityPolicy', 'securitypolicies', 'sp', securityPolicySpec()),
   policy('EnvoyExtensionPolicy', 'envoyextensionpolicies', 'eep', partial(policyTargets())),
   policy('EnvoyPatchPolicy', 'envoypatchpolicies', 'epp', envoyPatchPolicySpec()),
   {
