@@ -1,6 +1,6 @@
 /**
  * Security IR: what a SecurityPolicy asks of the routes it applies to. So far JWT authentication, which libs/xds
- * turns into Envoy's jwt_authn filter (one requirement per route, one provider entry per route and provider).
+ * turns into Envoy's jwt_authn filter (a requirement per policy that each of its routes selects).
  */
 
 export interface RouteSecurity {
@@ -9,6 +9,11 @@ export interface RouteSecurity {
 
 /** A request must carry a JWT that one of the providers accepts. */
 export interface RouteJWT {
+  /**
+   * `<namespace>/<name>` of the SecurityPolicy. Routes of one policy share its providers and requirement, so
+   * adding or removing a route does not change the listener's filter (which would drain its connections).
+   */
+  readonly name: string;
   /** `optional: true`: a request without any JWT passes; a JWT that fails verification is still refused. */
   readonly allowMissing: boolean;
   readonly providers: readonly JWTProvider[];

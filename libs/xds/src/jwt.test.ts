@@ -13,13 +13,17 @@ function remote(name: string, uri: string): JWTProvider {
 }
 
 function listenerWith(...providers: JWTProvider[][]): HTTPListener {
-  const routes: HTTPRoute[] = providers.map((list, i) => ({
+  return listenerOf(providers.map((list, i) => ({ policy: `default/p${i}`, providers: list })));
+}
+
+function listenerOf(routePolicies: readonly { policy: string; providers: readonly JWTProvider[] }[]): HTTPListener {
+  const routes: HTTPRoute[] = routePolicies.map(({ policy, providers: list }, i) => ({
     name: `r${i}`,
     hostname: '*',
     pathMatch: { type: 'Prefix', value: '/' },
     headerMatches: [],
     action: { type: 'DirectResponse', statusCode: 200 },
-    security: { jwt: { allowMissing: false, providers: list } },
+    security: { jwt: { name: policy, allowMissing: false, providers: list } },
     metadata: { kind: 'HTTPRoute', namespace: 'default', name: `r${i}` },
   }));
   return {
@@ -56,7 +60,16 @@ describe('jwtAuthnFilter', () => {
       listenerWith([remote('a', 'https://a.example.com/jwks'), remote('b', 'https://b.example.com/jwks')]),
     ]) as { typedConfig: { requirementMap: unknown } };
     expect(filter.typedConfig.requirementMap).toEqual({
-      r0: { requiresAny: { requirements: [{ providerName: 'r0/a' }, { providerName: 'r0/b' }] } },
+      'default/p0': {
+        requiresAny: { requirements: [{ providerName: 'default/p0/a' }, { providerName: 'default/p0/b' }] },
+      },
     });
+  });
+
+  it('does not change when routes of a policy come and go or change order', () => {
+    const a = { policy: 'default/a', providers: [remote('x', 'https://a.example.com/jwks')] };
+    const b = { policy: 'default/b', providers: [remote('y', 'https://b.example.com/jwks')] };
+    const filter = (...routes: (typeof a)[]) => JSON.stringify(jwtAuthnFilter([listenerOf(routes)]));
+    expect(filter(a, b)).toBe(filter(b, a, a, b, b));
   });
 });

@@ -19,33 +19,44 @@ interface JWKSCluster {
 const jwtOf = (route: HTTPRoute) => route.security?.jwt;
 
 /**
- * The jwt_authn filter of one HTTP connection manager, laid out as Envoy Gateway does: a provider entry per
- * route and provider (`<route>/<provider>`), and a requirement per route (named after it) that the route's
- * per-filter config selects. Routes without one are not checked. Absent when no route needs a JWT.
+ * The jwt_authn filter of one HTTP connection manager: a provider entry per policy and provider
+ * (`<policy namespace>/<policy>/<provider>`) and a requirement per policy (`<policy namespace>/<policy>`) that the
+ * per-filter config of each of its routes selects; routes without one are not checked. Envoy Gateway keys both
+ * by route instead, which changes the listener (and drains its connections) whenever a route comes or goes.
+ * Absent when no route needs a JWT.
  */
 export function jwtAuthnFilter(listeners: readonly HTTPListener[]): ProtoJson | undefined {
   const providers: Record<string, ProtoJson> = {};
   const requirementMap: Record<string, ProtoJson> = {};
   for (const route of listeners.flatMap((l) => l.routes)) {
     const jwt = jwtOf(route);
-    if (!jwt) continue;
-    const names = jwt.providers.map((p) => `${route.name}/${p.name}`);
+    if (!jwt || requirementMap[jwt.name]) continue;
+    const names = jwt.providers.map((p) => `${jwt.name}/${p.name}`);
     jwt.providers.forEach((p, i) => (providers[names[i]!] = envoyProvider(p)));
     const requirements: ProtoJson[] = [
       ...names.map((providerName) => ({ providerName })),
       // `optional`: a request without a JWT passes, one with a JWT that fails verification does not.
       ...(jwt.allowMissing ? [{ allowMissing: {} }] : []),
     ];
-    requirementMap[route.name] = requirements.length === 1 ? requirements[0]! : { requiresAny: { requirements } };
+    requirementMap[jwt.name] = requirements.length === 1 ? requirements[0]! : { requiresAny: { requirements } };
   }
   if (Object.keys(requirementMap).length === 0) return undefined;
-  return { name: JWT_AUTHN_FILTER, typedConfig: { '@type': anyType(JWT_AUTHN), providers, requirementMap } };
+  return {
+    name: JWT_AUTHN_FILTER,
+    // Sorted, so that the order of routes never changes the listener's bytes.
+    typedConfig: { '@type': anyType(JWT_AUTHN), providers: sorted(providers), requirementMap: sorted(requirementMap) },
+  };
 }
 
-/** The route's choice of requirement in the jwt_authn filter. */
+function sorted(map: Record<string, ProtoJson>): Record<string, ProtoJson> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The route's choice of requirement in the jwt_authn filter: its policy's. */
 export function jwtPerRoute(route: HTTPRoute): ProtoJson | undefined {
-  if (!jwtOf(route)) return undefined;
-  return { [JWT_AUTHN_FILTER]: { '@type': anyType(JWT_AUTHN_PER_ROUTE), requirementName: route.name } };
+  const jwt = jwtOf(route);
+  if (!jwt) return undefined;
+  return { [JWT_AUTHN_FILTER]: { '@type': anyType(JWT_AUTHN_PER_ROUTE), requirementName: jwt.name } };
 }
 
 function envoyProvider(provider: JWTProvider): ProtoJson {

@@ -48,7 +48,8 @@ function compileSecurity(policy: SecurityPolicy): CompiledSecurity {
     const problem = providerProblem(provider);
     if (problem) return { valid: false, message: `invalid spec.jwt.providers[${i}].${problem}` };
   }
-  return { valid: true, security: { jwt: { allowMissing: jwt.optional, providers: jwt.providers } } };
+  const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+  return { valid: true, security: { jwt: { name, allowMissing: jwt.optional, providers: jwt.providers } } };
 }
 
 function providerProblem(provider: JWTProvider): string | undefined {
