@@ -1,4 +1,4 @@
-import { CONTROLLER_NAME, type Condition, type ResourceStatus } from '@eg/ir';
+import { CONTROLLER_NAME, type Condition, type HTTPRoute as IRRoute, type ResourceStatus } from '@eg/ir';
 import { API_VERSION, GATEWAY_API_GROUP, type ObjectMeta, type PolicyTargetReference } from '../resources.ts';
 import { condition, sentence, type Problem } from './conditions.ts';
 import type { GatewayContext } from './httproute.ts';
@@ -47,6 +47,47 @@ interface AncestorStatus {
   readonly ancestorRef: AncestorRef;
   readonly controllerName: string;
   readonly conditions: Condition[];
+}
+
+/** What a policy asks of every route it applies to, or why it cannot be translated. */
+export type CompiledPolicy<T> =
+  { readonly valid: true; readonly value: T } | { readonly valid: false; readonly message: string };
+
+/** The policies of one kind that apply to each route, and their statuses. */
+export interface RoutePolicies {
+  /** The route as the most specific policy that applies to it on this listener changes it. */
+  applyTo(listener: ListenerContext, route: RankedRoute): IRRoute;
+  readonly statuses: readonly ResourceStatus[];
+}
+
+/**
+ * Attaches policies of one kind (see attachPolicies) and applies each route's policy with `apply`. A policy that
+ * cannot be translated is Invalid and its routes answer 500, as Envoy Gateway does: a route is never served
+ * unlimited or unauthenticated because its policy is broken.
+ */
+export function attachRoutePolicies<P extends TargetedPolicy, T>(
+  world: Omit<PolicyWorld<P>, 'invalid'>,
+  compile: (policy: P) => CompiledPolicy<T>,
+  apply: (route: IRRoute, value: T) => IRRoute,
+): RoutePolicies {
+  const compiled = new Map(world.policies.map((p) => [p, compile(p)]));
+  const attached = attachPolicies({
+    ...world,
+    invalid: (policy) => {
+      const result = compiled.get(policy)!;
+      return result.valid ? undefined : result.message;
+    },
+  });
+  return {
+    statuses: attached.statuses,
+    applyTo(listener, ranked) {
+      const policy = attached.policyFor(listener, ranked);
+      if (!policy) return ranked.route;
+      const result = compiled.get(policy)!;
+      if (!result.valid) return { ...ranked.route, action: { type: 'DirectResponse', statusCode: 500 } };
+      return apply(ranked.route, result.value);
+    },
+  };
 }
 
 type Level = 'rule' | 'route' | 'listener' | 'gateway';

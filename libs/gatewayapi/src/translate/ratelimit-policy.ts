@@ -1,18 +1,16 @@
 import type { RateLimitHeaderMatch, RateLimitRule, RateLimitValue, RouteRateLimit } from '@eg/ir';
 import { parseCIDR } from '../load/cidr.ts';
 import type { BackendTrafficPolicy, RateLimitRuleSpec } from '../resources.ts';
+import type { CompiledPolicy } from './policy-attachment.ts';
 import { isValidRegex } from './regex.ts';
-
-/** What a policy's `rateLimit` becomes on every route it applies to, or why it cannot be translated. */
-export type CompiledRateLimit =
-  { readonly valid: true; readonly rateLimit?: RouteRateLimit } | { readonly valid: false; readonly message: string };
 
 /** Envoy Gateway's default for Local limits without a rule lacking clientSelectors: effectively unlimited. */
 const UNLIMITED: RateLimitValue = { requests: 4294967295, unit: 'Second' };
 
-export function compileRateLimit(policy: BackendTrafficPolicy): CompiledRateLimit {
+/** What a policy's `rateLimit` becomes on every route it applies to (nothing without one). */
+export function compileRateLimit(policy: BackendTrafficPolicy): CompiledPolicy<RouteRateLimit | undefined> {
   const spec = policy.spec.rateLimit;
-  if (!spec) return { valid: true };
+  if (!spec) return { valid: true, value: undefined };
   const { namespace, name } = policy.metadata;
   const ruleName = (i: number) => `${namespace}/${name}/rule/${i}`;
   const badRegex = spec.rules
@@ -24,7 +22,7 @@ export function compileRateLimit(policy: BackendTrafficPolicy): CompiledRateLimi
   if (spec.type === 'Global') {
     return {
       valid: true,
-      rateLimit: { global: { rules: spec.rules.map((r, i) => irRule(r, ruleName(i), r.shared)) } },
+      value: { global: { rules: spec.rules.map((r, i) => irRule(r, ruleName(i), r.shared)) } },
     };
   }
   // The rule without clientSelectors (the loader allows one) is the route's default bucket.
@@ -33,7 +31,7 @@ export function compileRateLimit(policy: BackendTrafficPolicy): CompiledRateLimi
     .map((r, i) => ({ r, i }))
     .filter(({ r }) => r.clientSelectors.length > 0)
     .map(({ r, i }) => irRule(r, ruleName(i), false));
-  return { valid: true, rateLimit: { local: { default: fallback?.limit ?? UNLIMITED, rules } } };
+  return { valid: true, value: { local: { default: fallback?.limit ?? UNLIMITED, rules } } };
 }
 
 /** All selectors of a rule must hold, so their conditions join into one (as Envoy Gateway does). */
