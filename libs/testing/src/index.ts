@@ -5,6 +5,7 @@ export * from './envoy.ts';
 export * from './http.ts';
 export * from './https.ts';
 export * from './nats.ts';
+export * from './redis.ts';
 export * from './ports.ts';
 export * from './service-process.ts';
 export * from './udp.ts';
