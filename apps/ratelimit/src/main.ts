@@ -37,7 +37,7 @@ await runService({
           commandTimeoutMs: Number(values['redis-timeout-ms']),
           onStateChange: (connected, cause) =>
             connected
-              ? log.info('connected to Redis', redis)
+              ? log.info('connected to Redis', { ...redis })
               : log.warn('lost Redis; reconnecting', { ...redis, error: String(cause?.cause ?? cause) }),
         })
       : undefined;

@@ -27,8 +27,8 @@ export interface RateLimitServer {
 
 /** Envoy's rate limit service (`envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit`) over gRPC. */
 export async function startRateLimitServer(opts: RateLimitServerOptions): Promise<RateLimitServer> {
-  const store = opts.store ?? new MemoryCounterStore();
   const now = opts.now ?? Date.now;
+  const store = opts.store ?? new MemoryCounterStore(now);
   // Replaced whole on every update; a request keeps the instance it started with.
   let config = new RateLimitConfig([]);
   const server = new Server();
