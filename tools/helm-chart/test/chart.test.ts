@@ -122,4 +122,31 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     const infra = deployment(objects, 'infra-manager').spec.template.spec.containers[0]!;
     expect(infra.args).toContain('envoy-gateway.envoy-gateway-system.svc.corp.local');
   });
+
+  it("takes gateway-helm's rateLimit settings: the Redis URL, failClosed, and refuses replicas without Redis", () => {
+    const args = (objects: RenderedObject[], name: string) =>
+      deployment(objects, name).spec.template.spec.containers[0]!.args;
+    const memory = renderChart(helm!);
+    expect(args(memory, 'ratelimit')).not.toContain('--redis-url');
+    expect(args(memory, 'ratelimit')).not.toContain('--failure-mode-deny');
+    expect(args(memory, 'xds-server')).not.toContain('--ratelimit-fail-closed');
+
+    const redis = renderChart(helm!, {
+      config: {
+        envoyGateway: {
+          rateLimit: { backend: { type: 'Redis', redis: { url: 'redis://redis.db:6379' } }, failClosed: true },
+        },
+      },
+      services: { ratelimit: { replicas: 3 } },
+    });
+    expect(args(redis, 'ratelimit')).toEqual(
+      expect.arrayContaining(['--redis-url', 'redis://redis.db:6379', '--failure-mode-deny']),
+    );
+    expect(args(redis, 'xds-server')).toContain('--ratelimit-fail-closed');
+    expect(deployment(redis, 'ratelimit').spec.replicas).toBe(3);
+
+    expect(() => renderChart(helm!, { services: { ratelimit: { replicas: 2 } } })).toThrow(
+      /needs config.envoyGateway.rateLimit.backend.redis.url/,
+    );
+  });
 });
