@@ -71,6 +71,9 @@ export class RedisClient {
   private decoder = new RespDecoder();
   /** Pipelines waiting for replies, in the order they were written (Redis answers in order). */
   private readonly pending: PendingPipeline[] = [];
+  /** Commands of this event-loop turn not written yet: one write carries every pipeline of the turn. */
+  private outgoing: string[] = [];
+  private flushScheduled = false;
   private firstConnect: Promise<void>;
   private resolveFirstConnect!: () => void;
 
@@ -102,10 +105,12 @@ export class RedisClient {
     }
   }
 
-  /** Sends every command in one write and resolves with their replies in order (error replies included). */
+  /**
+   * Sends the commands without waiting for earlier replies and resolves with their replies in order (error
+   * replies included). Pipelines started in the same event-loop turn share one socket write.
+   */
   pipeline(commands: readonly (readonly string[])[]): Promise<RespReply[]> {
-    const socket = this.socket;
-    if (!this.connected || !socket) {
+    if (!this.connected || !this.socket) {
       return Promise.reject(new RedisUnavailableError(`not connected to Redis at ${this.address}`));
     }
     return new Promise((resolve, reject) => {
@@ -114,8 +119,20 @@ export class RedisClient {
         this.drop(new RedisTimeoutError(`Redis at ${this.address} did not answer within ${this.commandTimeoutMs} ms`));
       }, this.commandTimeoutMs);
       this.pending.push({ replies: [], expected: commands.length, resolve, reject, timer });
-      socket.write(commands.map(encodeCommand).join(''));
+      for (const command of commands) this.outgoing.push(encodeCommand(command));
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const data = this.outgoing.join('');
+    this.outgoing = [];
+    // Dropped meanwhile: its pipelines were already failed.
+    if (data !== '' && this.connected) this.socket?.write(data);
   }
 
   async close(): Promise<void> {
@@ -181,6 +198,7 @@ export class RedisClient {
   private drop(cause: Error): void {
     if (this.connected && !this.closed) this.opts.onStateChange?.(false, cause);
     this.connected = false;
+    this.outgoing = [];
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
       p.reject(cause);

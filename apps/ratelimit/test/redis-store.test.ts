@@ -53,6 +53,13 @@ describe('RedisCounterStore', () => {
     expect(await command('TTL', 'a')).toBe(15);
   });
 
+  it('gives each of many concurrent callers its own replies (their pipelines share writes)', async () => {
+    const totals = await Promise.all(
+      Array.from({ length: 200 }, () => store.increment([{ key: 'many', hits: 1, expiresAt: T0 + 60_000 }])),
+    );
+    expect(totals.map(([t]) => t).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
   it('fails a pipeline whose command Redis refuses with the reply error', async () => {
     await command('SET', 'text', 'not a number');
     await expect(store.increment([{ key: 'text', hits: 1, expiresAt: T0 + 1000 }])).rejects.toBeInstanceOf(
