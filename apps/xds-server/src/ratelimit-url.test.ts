@@ -31,6 +31,12 @@ describe('parseRateLimitService', () => {
     });
   });
 
+  it('takes the timeout Envoy waits for an answer', () => {
+    expect(parseRateLimitService(undefined, false, '500')).toMatchObject({ timeoutMs: 500 });
+    expect(parseRateLimitService('grpc://a:1', false)).not.toHaveProperty('timeoutMs');
+    expect(() => parseRateLimitService(undefined, false, '0.5s')).toThrow(/--ratelimit-timeout-ms/);
+  });
+
   it('refuses other schemes', () => {
     expect(() => parseRateLimitService('http://x:1', false)).toThrow(/grpc:\/\/host:port/);
     expect(() => parseRateLimitService('grpc://a:1,http://x:1', false)).toThrow(/grpc:\/\/host:port/);

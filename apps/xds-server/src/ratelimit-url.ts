@@ -5,10 +5,23 @@ import { XdsServerConfigError } from './errors.ts';
  * `grpc://host:port` (Envoy Gateway's form) or `host:port`; Envoy Gateway's Service on 8081 when absent. A
  * comma-separated list names several replicas directly (standalone mode, where there is no Service).
  */
-export function parseRateLimitService(url: string | undefined, failClosed: boolean): RateLimitServiceOptions {
-  if (url === undefined) return { ...DEFAULT_RATE_LIMIT_SERVICE, failClosed };
+export function parseRateLimitService(
+  url: string | undefined,
+  failClosed: boolean,
+  timeoutMs?: string,
+): RateLimitServiceOptions {
+  const timeout = timeoutMs === undefined ? {} : { timeoutMs: parseTimeout(timeoutMs) };
+  if (url === undefined) return { ...DEFAULT_RATE_LIMIT_SERVICE, failClosed, ...timeout };
   const [first, ...rest] = url.split(',').map((u) => parseAddress(u.trim(), url));
-  return { addresses: [first!, ...rest], failClosed };
+  return { addresses: [first!, ...rest], failClosed, ...timeout };
+}
+
+function parseTimeout(text: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new XdsServerConfigError(`--ratelimit-timeout-ms ${JSON.stringify(text)} must be a positive whole number`);
+  }
+  return ms;
 }
 
 function parseAddress(url: string, whole: string): RateLimitAddress {

@@ -29,7 +29,10 @@ export interface ScenarioOptions {
   /** Extra environment for every service. */
   readonly env?: Readonly<Record<string, string>>;
   /** Global rate limiting: counters in Redis, several ratelimit processes, fail closed (see StackOptions). */
-  readonly rateLimit?: Pick<StackOptions, 'redisUrl' | 'ratelimitReplicas' | 'rateLimitFailClosed'>;
+  readonly rateLimit?: Pick<
+    StackOptions,
+    'redisUrl' | 'ratelimitReplicas' | 'rateLimitFailClosed' | 'rateLimitTimeoutMs'
+  >;
 }
 
 /** Starts a scenario stack; use once per test file (beforeAll) and stop it in afterAll. */

@@ -16,7 +16,11 @@ describe('scenario: global rate limits fail closed while Redis is down', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    scenario = await startScenario({ backends: ['v1'], rateLimit: { redisUrl: redis.url, rateLimitFailClosed: true } });
+    scenario = await startScenario({
+      backends: ['v1'],
+      // A miss of Envoy's 20 ms default on a busy machine would answer 500 too.
+      rateLimit: { redisUrl: redis.url, rateLimitFailClosed: true, rateLimitTimeoutMs: 2000 },
+    });
     const port = await freePort();
     gateway = new GatewayClient(port);
     await scenario.apply(

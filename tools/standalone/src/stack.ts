@@ -36,6 +36,8 @@ export interface StackOptions {
   readonly ratelimitReplicas?: number;
   /** Deny requests when rate limits cannot be counted (Envoy's failure_mode_deny); default fail open. */
   readonly rateLimitFailClosed?: boolean;
+  /** How long Envoy waits for the ratelimit service; Envoy's 20 ms by default, which a busy machine can miss. */
+  readonly rateLimitTimeoutMs?: number;
 }
 
 export interface RatelimitReplica {
@@ -111,6 +113,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // Envoy asks the local ratelimit processes for Global limits.
       ...['--ratelimit-url', ratelimit.map((r) => `grpc://127.0.0.1:${r.grpcPort}`).join(',')],
       ...(opts.rateLimitFailClosed ? ['--ratelimit-fail-closed'] : []),
+      ...(opts.rateLimitTimeoutMs ? ['--ratelimit-timeout-ms', String(opts.rateLimitTimeoutMs)] : []),
       ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
     ];
     const certs = opts.certsDir;
