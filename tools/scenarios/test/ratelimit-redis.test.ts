@@ -105,7 +105,7 @@ spec:
   });
 
   it('counts the calls of both replicas and of Envoy in one Redis counter', async () => {
-    const run = await limitedAfter(3); // the configuration is in place: find the descriptor Envoy sends
+    await limitedAfter(3); // the configuration is in place: find the descriptor Envoy sends
     const { domain, routeKey } = await limitedDescriptor();
     const fresh = randomUUID();
     const request = (hits: number): WireRateLimitRequest => ({
@@ -126,7 +126,6 @@ spec:
     expect((await send(fresh)).status).toBe(200);
     expect((await send(fresh)).status).toBe(429);
     expect((await shouldRateLimit(replicas[1]!, request(1))).overallCode).toBe('OVER_LIMIT');
-    expect(run).not.toBe(fresh);
   });
 
   it('counts each Distinct header value separately', async () => {
