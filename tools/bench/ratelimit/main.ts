@@ -3,6 +3,7 @@
 // comes from a separate process (load-client.ts) so it runs on the other core.
 // Run: npm run bench -- ratelimit, or node tools/bench/ratelimit/main.ts [--duration-ms 3000 --concurrency 32]
 import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RateLimitIR } from '@eg/ir';
@@ -40,6 +41,7 @@ const config: RateLimitIR = {
   ),
 };
 
+const loadBefore = loadavg()[0]!;
 const redis = await startRedisServer();
 const client = fork(join(import.meta.dirname, 'load-client.ts'), [], { execPath: process.execPath });
 const load = (run: LoadRun): Promise<LoadResult> =>
@@ -93,6 +95,7 @@ try {
 
 process.stdout.write(
   `ShouldRateLimit over gRPC, ${CONCURRENCY} calls in flight from a separate process, ${RUNS} runs of ` +
-    `${DURATION_MS / 1000} s after a warm-up; medians. Redis: pipelined INCRBY + EXPIRE per descriptor, one write per call.\n\n`,
+    `${DURATION_MS / 1000} s after a warm-up; medians. Redis: pipelined INCRBY + EXPIRE per descriptor. ` +
+    `Load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.\n\n`,
 );
 printTable(['store', 'descriptors', 'decisions/s', 'p50 ms', 'p99 ms', 'errors'], rows);
