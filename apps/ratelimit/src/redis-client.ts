@@ -74,7 +74,7 @@ export class RedisClient {
   /** Commands of this event-loop turn not written yet: one write carries every pipeline of the turn. */
   private outgoing: string[] = [];
   private flushScheduled = false;
-  private firstConnect: Promise<void>;
+  private readonly firstConnect: Promise<void>;
   private resolveFirstConnect!: () => void;
 
   constructor(opts: RedisClientOptions) {
