@@ -50,3 +50,45 @@ export function routeFiles(n: number, perFile = 100): Map<string, string> {
   }
   return files;
 }
+
+/**
+ * BackendTrafficPolicies for the translation bench: a Global limit per x-user-id on the Gateway, and on every
+ * tenth route a policy of its own that overrides it (Local on even tenths, Global by client CIDR on odd ones).
+ */
+export function policiesYaml(routeNames: readonly string[]): string {
+  const gatewayPolicy = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: { name: gateway, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: eg }]
+  rateLimit:
+    type: Global
+    global:
+      rules:
+        - clientSelectors: [{ headers: [{ name: x-user-id, type: Distinct }] }]
+          limit: { requests: 100, unit: Minute }
+`;
+  const routePolicies = routeNames
+    .filter((_, i) => i % 10 === 0)
+    .map((name, i) => {
+      const rateLimit =
+        i % 2 === 0
+          ? `    type: Local
+    local:
+      rules: [{ limit: { requests: 50, unit: Second } }]`
+          : `    type: Global
+    global:
+      rules:
+        - clientSelectors: [{ sourceCIDR: { type: Distinct, value: 10.0.0.0/8 } }]
+          limit: { requests: 10, unit: Second }`;
+      return `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: { name: ${name}, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${name} }]
+  rateLimit:
+${rateLimit}
+`;
+    });
+  return [gatewayPolicy, ...routePolicies].join('---\n');
+}

@@ -1,10 +1,11 @@
 import { loadResources, translate, type Resource } from '@eg/gatewayapi';
 import { translateXds } from '@eg/xds';
 import { median, mib, ms, percentile, printTable, RUNS } from '../lib/stats.ts';
-import { gatewayYaml, routesYaml } from '../lib/resources.ts';
+import { gatewayYaml, policiesYaml, routesYaml } from '../lib/resources.ts';
 
 // 1. Translation time and heap of the pure libraries at 100 / 1,000 / 10,000 HTTPRoutes, on one core:
-// resources -> IR + statuses (libs/gatewayapi), then IR -> Envoy resources (libs/xds).
+// resources -> IR + statuses (libs/gatewayapi), then IR -> Envoy resources (libs/xds). One rate-limit
+// BackendTrafficPolicy on the Gateway and one on every tenth route (see policiesYaml).
 // Run with --expose-gc (npm run bench does) so heap figures are after a full collection.
 
 const SIZES = [100, 1_000, 10_000];
@@ -29,12 +30,14 @@ function measure(resources: Resource[]): { gatewayApiMs: number; xdsMs: number; 
   const retainedBytes = heapUsed() - before;
   // Read after the measurement, so both are alive while it is taken.
   if (result.statuses.length === 0 || envoy[0]!.routes.length === 0) throw new Error('empty translation');
+  if (result.rateLimit.size === 0) throw new Error('the rate-limit policies were not translated');
   return { gatewayApiMs: t1 - t0, xdsMs: t2 - t1, retainedBytes };
 }
 
 const rows: (string | number)[][] = [];
 for (const n of SIZES) {
-  const yaml = gatewayYaml(8080, 3000) + '---\n' + routesYaml(Array.from({ length: n }, (_, i) => `r-${i}`));
+  const names = Array.from({ length: n }, (_, i) => `r-${i}`);
+  const yaml = [gatewayYaml(8080, 3000), routesYaml(names), policiesYaml(names)].join('---\n');
   const { resources, errors } = loadResources(yaml, `bench-${n}.yaml`);
   if (errors.length > 0) throw new Error(`bench input invalid: ${errors[0]!.message}`);
   const gatewayApi: number[] = [];
@@ -48,7 +51,7 @@ for (const n of SIZES) {
     retained = Math.max(retained, m.retainedBytes);
   }
   rows.push([
-    n,
+    `${n} (${Math.ceil(n / 10) + 1})`,
     ms(median(gatewayApi)),
     ms(percentile(gatewayApi, 99)),
     ms(median(xds)),
@@ -59,7 +62,7 @@ for (const n of SIZES) {
 }
 printTable(
   [
-    'HTTPRoutes',
+    'HTTPRoutes (policies)',
     'gateway-api median ms',
     'gateway-api p99 ms',
     'xds median ms',

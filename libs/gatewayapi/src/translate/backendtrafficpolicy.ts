@@ -57,6 +57,7 @@ const MSG_ACCEPTED = 'Policy has been accepted.';
  */
 export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
   const compiled = new Map(world.policies.map((p) => [p, compileRateLimit(p)]));
+  const routes = new Map(world.httpRoutes.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
   const byLevel = {
     rule: new Map<string, Attached>(),
     route: new Map<string, Attached>(),
@@ -100,7 +101,7 @@ export function attachTrafficPolicies(world: PolicyWorld): TrafficPolicies {
 
   for (const withSection of [true, false]) {
     for (const { policy, target } of targetsOf('route', withSection)) {
-      const route = target.kind === 'HTTPRoute' ? findRoute(world, policy.metadata.namespace, target.name) : undefined;
+      const route = target.kind === 'HTTPRoute' ? routes.get(`${policy.metadata.namespace}/${target.name}`) : undefined;
       if (!route) continue;
       const refs = routeAncestors(route, world);
       const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
@@ -191,10 +192,6 @@ function conflicted(what: string): Problem {
     reason: 'Conflicted',
     message: `Unable to target ${what}, another BackendTrafficPolicy has already attached to it.`,
   };
-}
-
-function findRoute(world: PolicyWorld, namespace: string, name: string): HTTPRoute | undefined {
-  return world.httpRoutes.find((r) => r.metadata.namespace === namespace && r.metadata.name === name);
 }
 
 /** A route-targeted policy reports on the managed Gateways the route names as parents. */

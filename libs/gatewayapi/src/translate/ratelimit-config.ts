@@ -14,12 +14,14 @@ import {
  * shared and the other rules of a route separately, matching the route actions libs/xds writes.
  */
 export function rateLimitConfigs(irs: ReadonlyMap<string, XdsIR>): Map<string, RateLimitIR> {
-  const domains = new Map<string, RateLimitDescriptor[]>();
+  // Per domain, descriptors by `key=value`: a route on two listeners of a port, or a shared rule on many
+  // routes, is described once.
+  const domains = new Map<string, Map<string, RateLimitDescriptor>>();
   const add = (domain: string, descriptor: RateLimitDescriptor) => {
-    const list = domains.get(domain) ?? [];
-    domains.set(domain, list);
-    // A route on two listeners of a port, or a shared rule on many routes, is described once.
-    if (!list.some((d) => d.key === descriptor.key && d.value === descriptor.value)) list.push(descriptor);
+    const descriptors = domains.get(domain) ?? new Map<string, RateLimitDescriptor>();
+    domains.set(domain, descriptors);
+    const id = `${descriptor.key}=${descriptor.value ?? ''}`;
+    if (!descriptors.has(id)) descriptors.set(id, descriptor);
   };
   for (const ir of irs.values()) {
     for (const listener of ir.http) {
@@ -45,7 +47,7 @@ export function rateLimitConfigs(irs: ReadonlyMap<string, XdsIR>): Map<string, R
   return new Map(
     [...domains.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([domain, descriptors]) => [domain, { domain, descriptors }]),
+      .map(([domain, descriptors]) => [domain, { domain, descriptors: [...descriptors.values()] }]),
   );
 }
 
