@@ -123,7 +123,7 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     expect(infra.args).toContain('envoy-gateway.envoy-gateway-system.svc.corp.local');
   });
 
-  it("takes gateway-helm's rateLimit settings: the Redis URL, failClosed, and refuses replicas without Redis", () => {
+  it("takes gateway-helm's rateLimit settings: Redis URL, timeout, failClosed; refuses replicas without Redis", () => {
     const args = (objects: RenderedObject[], name: string) =>
       deployment(objects, name).spec.template.spec.containers[0]!.args;
     const memory = renderChart(helm!);
@@ -134,7 +134,11 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     const redis = renderChart(helm!, {
       config: {
         envoyGateway: {
-          rateLimit: { backend: { type: 'Redis', redis: { url: 'redis://redis.db:6379' } }, failClosed: true },
+          rateLimit: {
+            backend: { type: 'Redis', redis: { url: 'redis://redis.db:6379' } },
+            timeout: '2s',
+            failClosed: true,
+          },
         },
       },
       services: { ratelimit: { replicas: 3 } },
@@ -142,8 +146,15 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     expect(args(redis, 'ratelimit')).toEqual(
       expect.arrayContaining(['--redis-url', 'redis://redis.db:6379', '--failure-mode-deny']),
     );
-    expect(args(redis, 'xds-server')).toContain('--ratelimit-fail-closed');
+    expect(args(redis, 'xds-server')).toEqual(
+      expect.arrayContaining(['--ratelimit-fail-closed', '--ratelimit-timeout-ms', '2000']),
+    );
     expect(deployment(redis, 'ratelimit').spec.replicas).toBe(3);
+    const timeout = (value: string) =>
+      args(renderChart(helm!, { config: { envoyGateway: { rateLimit: { timeout: value } } } }), 'xds-server');
+    expect(timeout('500ms')).toEqual(expect.arrayContaining(['--ratelimit-timeout-ms', '500']));
+    expect(() => timeout('2.5ms')).toThrow(/milliseconds/);
+    expect(() => timeout('1.5s')).toThrow(/milliseconds \(500ms\) or whole seconds/);
 
     expect(() => renderChart(helm!, { services: { ratelimit: { replicas: 2 } } })).toThrow(
       /needs config.envoyGateway.rateLimit.backend.redis.url/,
