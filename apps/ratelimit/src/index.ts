@@ -3,4 +3,4 @@ export { startRateLimitServer, type RateLimitServer, type RateLimitServerOptions
 export { rateLimitServiceDefinition, type WireRateLimitRequest, type WireRateLimitResponse } from './rls-proto.ts';
 export { MemoryCounterStore, type CounterStore } from './fixed-window.ts';
 export { RedisCounterStore } from './redis-store.ts';
-export { parseRedisUrl, RedisTimeoutError, RedisUnavailableError, RedisUrlError } from './redis-client.ts';
+export { parseRedisUrl } from './redis-client.ts';
