@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, startRedisServer, type RedisServerFixture } from '@eg/testing';
-import { counterKey } from '../src/decide.ts';
 import {
   parseRedisUrl,
   RedisClient,
@@ -30,16 +29,6 @@ describe('RedisCounterStore', () => {
   afterAll(async () => {
     await store?.close();
     await redis?.stop();
-  });
-
-  it('names counters as envoyproxy/ratelimit does: domain, entries, window start in seconds', () => {
-    const entries = [
-      { key: 'route', value: 'r1' },
-      { key: 'remote_address', value: '10.0.0.1' },
-    ];
-    expect(counterKey('default/eg/http', entries, T0)).toBe(
-      `default/eg/http_route_r1_remote_address_10.0.0.1_${T0 / 1000}`,
-    );
   });
 
   it('counts hits per key in one pipelined write and sets each key to expire when its window ends', async () => {
