@@ -1,7 +1,8 @@
 // Rate-limit service benchmark: ShouldRateLimit decisions per second and p50/p99 latency with 1, 2 and 5
 // descriptors per request, counters in a local redis-server (and in memory, for comparison). The gRPC load
 // comes from a separate process (load-client.ts) so it runs on the other core.
-// Run: npm run bench -- ratelimit, or node tools/bench/ratelimit/main.ts [--duration-ms 3000 --concurrency 32]
+// Throughput with 32 calls in flight (Envoys under load), latency alone with 1.
+// Run: npm run bench -- ratelimit, or node tools/bench/ratelimit/main.ts [--duration-ms 3000 --concurrency 32,1]
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +22,11 @@ import type { LoadResult, LoadRun } from './load-client.ts';
 const { values } = parseArgs({
   options: {
     'duration-ms': { type: 'string', default: '3000' },
-    concurrency: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '32,1' },
   },
 });
 const DURATION_MS = Number(values['duration-ms']);
-const CONCURRENCY = Number(values.concurrency);
+const CONCURRENCY = values.concurrency.split(',').map(Number);
 const DESCRIPTORS = [1, 2, 5];
 const DOMAIN = 'bench';
 
@@ -62,12 +63,12 @@ try {
     const server = await startRateLimitServer({ host: '127.0.0.1', port: 0, store });
     server.setConfig([config]);
     try {
-      for (const descriptors of DESCRIPTORS) {
+      for (const [concurrency, descriptors] of CONCURRENCY.flatMap((c) => DESCRIPTORS.map((d) => [c, d] as const))) {
         const run: LoadRun = {
           port: server.port,
           domain: DOMAIN,
           descriptors,
-          concurrency: CONCURRENCY,
+          concurrency,
           durationMs: DURATION_MS,
           users: 10_000,
         };
@@ -85,6 +86,7 @@ try {
         const failures = results.reduce((n, r) => n + r.errors + r.overLimit, 0);
         rows.push([
           name,
+          concurrency,
           descriptors,
           Math.round(median(results.map((r) => r.decisions / r.seconds))).toLocaleString('en-US'),
           ms(median(results.map((r) => r.p50Ms))),
@@ -104,13 +106,14 @@ try {
 }
 
 process.stdout.write(
-  `ShouldRateLimit over gRPC, ${CONCURRENCY} calls in flight from a separate process, ${RUNS} runs of ` +
+  `ShouldRateLimit over gRPC from a separate process, ${RUNS} runs of ` +
     `${DURATION_MS / 1000} s after a warm-up; medians. Redis: pipelined INCRBY + EXPIRE per descriptor. ` +
     `Load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.\n\n`,
 );
 printTable(
   [
     'store',
+    'in flight',
     'descriptors',
     'decisions/s',
     'p50 ms',
