@@ -26,7 +26,7 @@ export function missingResources(resources: readonly Resource[]): Resource[] {
   };
   const defaultClass = [...classes][0] ?? 'eg';
   for (const r of resources) {
-    if (r.kind === 'HTTPRoute') {
+    if (r.kind === 'HTTPRoute' || r.kind === 'GRPCRoute') {
       for (const ref of r.spec.parentRefs) {
         const namespace = ref.namespace ?? r.metadata.namespace;
         if (ref.kind === 'Gateway' && !gateways.has(`${namespace}/${ref.name}`)) {

@@ -10,6 +10,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   GatewayClass: 'gatewayClasses',
   Gateway: 'gateways',
   HTTPRoute: 'httpRoutes',
+  GRPCRoute: 'grpcRoutes',
   ReferenceGrant: 'referenceGrants',
   Backend: 'backends',
   Service: 'services',
@@ -23,6 +24,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   ServiceImport: 'serviceImports',
   HTTPRouteFilter: 'httpFilters',
   BackendTrafficPolicy: 'backendTrafficPolicies',
+  SecurityPolicy: 'securityPolicies',
 };
 
 /**

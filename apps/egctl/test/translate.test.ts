@@ -73,6 +73,25 @@ describe('egctl x translate', () => {
     expect(xds['default/eg']!.clusters).toHaveLength(1);
   });
 
+  it('translates examples/jwt: the SecurityPolicy with its status, jwt_authn and the JWKS cluster', () => {
+    const example = join(import.meta.dirname, '../../../examples/jwt/jwt.yaml');
+    const { code, stdout } = egctl(['x', 'translate', '-f', example, '-o', 'json']);
+    expect(code).toBe(0);
+    const output = JSON.parse(stdout);
+    expect(output.securityPolicies[0].status.ancestors[0].conditions).toMatchObject([
+      { type: 'Accepted', status: 'True', reason: 'Accepted' },
+    ]);
+    const xds = output.xds['default/eg'];
+    const hcm = xds.listeners[0].defaultFilterChain.filters[0].typedConfig;
+    expect(hcm.httpFilters.map((f: { name: string }) => f.name)).toEqual([
+      'envoy.filters.http.jwt_authn',
+      'envoy.filters.http.grpc_web',
+      'envoy.filters.http.grpc_stats',
+      'envoy.filters.http.router',
+    ]);
+    expect(xds.clusters.map((c: { name: string }) => c.name)).toContain('raw_githubusercontent_com_443');
+  });
+
   it('reads stdin with -f -', () => {
     const { code, stdout } = egctl(
       ['x', 'translate', '-f', '-', '--to', 'ir'],

@@ -10,6 +10,7 @@ import { renderBootstrap, xdsSdsFiles, type XdsServerAddress, type XdsTlsFiles }
 import { findEnvoyBinary } from '@eg/envoy-binary';
 import { HostInfra } from './host/host-infra.ts';
 import { runKubernetesInfra } from './kubernetes/run-kubernetes.ts';
+import { parseDeployType } from './kubernetes/placement.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,15 @@ const { values } = parseArgs({
     holder: { type: 'string', default: process.env['POD_NAME'] ?? `${hostname()}-${process.pid}` },
     'lease-ttl-s': { type: 'string', default: '15' },
     'envoy-image': { type: 'string', default: 'docker.io/envoyproxy/envoy:distroless-v1.36.2' },
+    /** Kubernetes: the namespace the control plane runs in (Envoy Gateway's ENVOY_GATEWAY_NAMESPACE). */
+    'controller-namespace': {
+      type: 'string',
+      default: process.env['ENVOY_GATEWAY_NAMESPACE'] ?? process.env['POD_NAMESPACE'] ?? DEFAULT_NAMESPACE,
+    },
+    /** Kubernetes: ControllerNamespace (every fleet beside the control plane) or GatewayNamespace. */
+    'deploy-type': { type: 'string', default: process.env['DEPLOY_TYPE'] ?? 'ControllerNamespace' },
+    /** Kubernetes: mTLS to the xds-server with Envoy's certificate from this Secret (certgen's `envoy`). */
+    'xds-client-secret': { type: 'string' },
   },
 });
 
@@ -64,6 +74,8 @@ function parseAddresses(list: string): XdsServerAddress[] {
 }
 
 if (values.kubernetes) {
+  const deployType = parseDeployType(values['deploy-type']);
+  const controllerNamespace = values['controller-namespace'];
   await runService({
     name: 'infra-manager',
     healthPort: Number(values['health-port']),
@@ -78,8 +90,11 @@ if (values.kubernetes) {
           holder: values.holder,
           leaseTtlMs: Number(values['lease-ttl-s']) * 1000,
           image: values['envoy-image'],
-          xdsHost: values['xds-host'] ?? `envoy-gateway.${DEFAULT_NAMESPACE}.svc.cluster.local`,
+          controllerNamespace,
+          deployType,
+          xdsHost: values['xds-host'] ?? `envoy-gateway.${controllerNamespace}.svc.cluster.local`,
           xdsPort: Number(values['xds-port']),
+          xdsClientSecret: values['xds-client-secret'],
           logLevel: values['envoy-log-level'],
           drainTimeSeconds: Number(values['drain-time-s']),
         },

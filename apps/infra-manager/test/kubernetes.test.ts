@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -18,7 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
 import { loadResources, translate } from '@eg/gatewayapi';
 import type { InfraIR } from '@eg/ir';
+import { findEnvoyBinary } from '@eg/envoy-binary';
 import {
+  createTestCA,
   eventually,
   freePort,
   startKubeApiServer,
@@ -81,6 +84,7 @@ describe('infra-manager (Kubernetes mode)', { timeout: 120_000 }, () => {
     manager = startServiceProcess(resolve(import.meta.dirname, '../src/main.ts'), [
       ...['--nats', nats.url, '--health-port', String(port), '--kubernetes', '--kubeconfig', join(dir, 'kubeconfig')],
       ...['--holder', 'infra-a', '--lease-ttl-s', '9', '--envoy-image', 'envoyproxy/envoy:test'],
+      ...['--controller-namespace', NS, '--xds-client-secret', 'envoy'],
     ]);
     await waitUntilReady(port);
     const standbyPort = await freePort();
@@ -95,6 +99,7 @@ describe('infra-manager (Kubernetes mode)', { timeout: 120_000 }, () => {
         join(dir, 'kubeconfig'),
       ],
       ...['--holder', 'infra-b', '--lease-ttl-s', '9', '--envoy-image', 'envoyproxy/envoy:test'],
+      ...['--controller-namespace', NS, '--xds-client-secret', 'envoy'],
     ]);
     await waitUntilReady(standbyPort);
   }, 60_000);
@@ -154,12 +159,80 @@ describe('infra-manager (Kubernetes mode)', { timeout: 120_000 }, () => {
     );
     expect(bootstrap.node.cluster).toBe('default/eg');
     expect((await core.readNamespacedServiceAccount({ namespace: NS, name })).metadata?.labels).toEqual(labels);
+    // mTLS to the xds-server as Envoy Gateway sets it up: Secret `envoy` at /certs, SDS files at /sds.
+    expect(pod.spec!.volumes).toEqual([
+      { name: 'bootstrap', configMap: { name, items: [{ key: 'bootstrap.json', path: 'bootstrap.json' }] } },
+      { name: 'certs', secret: { secretName: 'envoy' } },
+      {
+        name: 'sds',
+        configMap: {
+          name,
+          items: [
+            { key: 'xds-certificate.json', path: 'xds-certificate.json' },
+            { key: 'xds-trusted-ca.json', path: 'xds-trusted-ca.json' },
+          ],
+        },
+      },
+    ]);
+    expect(envoy.volumeMounts).toEqual([
+      { name: 'bootstrap', mountPath: '/etc/envoy', readOnly: true },
+      { name: 'certs', mountPath: '/certs', readOnly: true },
+      { name: 'sds', mountPath: '/sds', readOnly: true },
+    ]);
+    const data = (await core.readNamespacedConfigMap({ namespace: NS, name })).data!;
+    const tls = bootstrap.static_resources.clusters.find((c: { name: string }) => c.name === 'xds_cluster')
+      .transport_socket.typed_config;
+    expect(tls.sni).toBe('envoy-gateway');
+    const context = tls.common_tls_context;
+    expect(context.tls_certificate_sds_secret_configs[0].sds_config.path_config_source.path).toBe(
+      '/sds/xds-certificate.json',
+    );
+    expect(context.combined_validation_context.validation_context_sds_secret_config.sds_config).toEqual({
+      path_config_source: { path: '/sds/xds-trusted-ca.json' },
+      resource_api_version: 'V3',
+    });
+    expect(context.combined_validation_context.default_validation_context.match_typed_subject_alt_names).toEqual([
+      { san_type: 'DNS', matcher: { exact: 'envoy-gateway' } },
+    ]);
+    const certificate = JSON.parse(data['xds-certificate.json']!).resources[0].tls_certificate;
+    expect(certificate).toEqual({
+      certificate_chain: { filename: '/certs/tls.crt' },
+      private_key: { filename: '/certs/tls.key' },
+    });
+    expect(JSON.parse(data['xds-trusted-ca.json']!).resources[0].validation_context.trusted_ca).toEqual({
+      filename: '/certs/ca.crt',
+    });
     // The Gateway whose EnvoyProxy asks for ClusterIP (merged with the class's annotations).
     const merged = await service('envoy-default-merged-4b83723f');
     expect(merged.spec?.type).toBe('ClusterIP');
     expect(merged.metadata?.annotations?.['team']).toBe('a');
     // The Gateway's spec.addresses become the Service's external IPs.
     expect((await service('envoy-default-replaced-a5336a50')).spec?.externalIPs).toEqual(['192.0.2.10']);
+  });
+
+  it('gives Envoy a bootstrap and SDS files it accepts, at the paths the pod mounts them', async () => {
+    const name = 'envoy-default-eg-e41e7b31';
+    const data = (await core.readNamespacedConfigMap({ namespace: NS, name })).data!;
+    // The pod's filesystem, rooted in a temporary folder: the ConfigMap's SDS files at /sds, Secret `envoy` at /certs.
+    const root = join(dir, 'pod');
+    const inPod = (text: string) =>
+      text.replaceAll('"/sds/', `"${root}/sds/`).replaceAll('"/certs/', `"${root}/certs/`);
+    await mkdir(join(root, 'sds'), { recursive: true });
+    await mkdir(join(root, 'certs'), { recursive: true });
+    for (const file of ['xds-certificate.json', 'xds-trusted-ca.json']) {
+      await writeFile(join(root, 'sds', file), inPod(data[file]!));
+    }
+    const ca = await createTestCA();
+    const client = await ca.issue(['envoy']);
+    await writeFile(join(root, 'certs', 'ca.crt'), ca.cert);
+    await writeFile(join(root, 'certs', 'tls.crt'), client.cert);
+    await writeFile(join(root, 'certs', 'tls.key'), client.key);
+    await writeFile(join(root, 'bootstrap.json'), inPod(data['bootstrap.json']!));
+    const validate = spawnSync(findEnvoyBinary(), ['--mode', 'validate', '-c', join(root, 'bootstrap.json')], {
+      encoding: 'utf8',
+    });
+    expect(validate.stderr + validate.stdout).toContain('configuration');
+    expect(validate.status, validate.stderr).toBe(0);
   });
 
   it("leaves a cloud controller's Service annotations and an HPA's replicas alone on the next apply", async () => {

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -18,7 +19,8 @@ import {
 } from '@eg/testing';
 
 // Resources in the (emulated) cluster -> Kubernetes-mode provider -> translator -> xds-server -> a real
-// Envoy (started by the host-mode infra-manager) -> the echo backend the EndpointSlice names.
+// Envoy (started by the host-mode infra-manager) -> the echo backend the EndpointSlice names. Envoy and the
+// xds-server talk mTLS with the certificates `egctl x certgen --kubernetes` wrote as Secrets, as in a cluster.
 
 const GW = { group: 'gateway.networking.k8s.io', version: 'v1' };
 
@@ -34,7 +36,26 @@ describe('Kubernetes-mode provider end to end with a real Envoy', { timeout: 120
   let custom: CustomObjectsApi;
   const processes: ServiceProcess[] = [];
 
-  const start = async (app: string, args: string[]): Promise<void> => {
+  /** certgen's Secrets in the controller namespace, as the files a pod would see where they are mounted. */
+  const certgenSecrets = async (core: CoreV1Api): Promise<string> => {
+    const egctl = resolve(import.meta.dirname, '../../egctl/src/main.ts');
+    const args = ['x', 'certgen', '--kubernetes', '--kubeconfig', join(dir, 'kubeconfig')];
+    const code = await new Promise<number | null>((done) =>
+      spawn(process.execPath, [egctl, ...args], { stdio: 'inherit' }).on('close', done),
+    );
+    expect(code).toBe(0);
+    const certs = join(dir, 'certs');
+    for (const name of ['envoy-gateway', 'envoy']) {
+      const secret = await core.readNamespacedSecret({ namespace: 'envoy-gateway-system', name });
+      await mkdir(join(certs, name), { recursive: true });
+      for (const [file, data] of Object.entries(secret.data ?? {})) {
+        await writeFile(join(certs, name, file), Buffer.from(data, 'base64'));
+      }
+    }
+    return certs;
+  };
+
+  const start = async (app: string, args: string[]): Promise<ServiceProcess> => {
     const port = await freePort();
     const p = startServiceProcess(resolve(import.meta.dirname, `../../${app}/src/main.ts`), [
       ...['--nats', nats.url, '--health-port', String(port)],
@@ -42,7 +63,9 @@ describe('Kubernetes-mode provider end to end with a real Envoy', { timeout: 120
     ]);
     processes.push(p);
     await waitUntilReady(port);
+    return p;
   };
+  let xdsServer: ServiceProcess;
 
   beforeAll(async () => {
     api = await startKubeApiServer();
@@ -108,10 +131,14 @@ describe('Kubernetes-mode provider end to end with a real Envoy', { timeout: 120
       },
     });
 
+    const certs = await certgenSecrets(core);
     // Envoy runs on this machine, so the translator binds listener ports as written.
     await start('translator', ['--running-on-host']);
-    await start('xds-server', ['--port', String(xdsPort)]);
-    await start('infra-manager', ['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort)]);
+    xdsServer = await start('xds-server', ['--port', String(xdsPort), '--tls-dir', join(certs, 'envoy-gateway')]);
+    await start('infra-manager', [
+      ...['--xds-host', '127.0.0.1', '--xds-port', String(xdsPort)],
+      ...['--xds-tls-dir', join(certs, 'envoy')],
+    ]);
     await start('provider', ['--kubernetes', '--kubeconfig', join(dir, 'kubeconfig'), '--lease-duration-s', '6']);
   }, 60_000);
 
@@ -124,6 +151,7 @@ describe('Kubernetes-mode provider end to end with a real Envoy', { timeout: 120
   });
 
   it('routes traffic to the EndpointSlice of the Service and reports the route Accepted', async () => {
+    expect(xdsServer.logs.find((r) => r.msg === 'ADS listening')?.['mtls']).toBe(true);
     const answer = await eventually(
       async () => {
         const res = await httpRequest(`http://127.0.0.1:${gatewayPort}/get`, { host: 'www.example.com' });

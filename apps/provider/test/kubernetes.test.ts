@@ -156,6 +156,21 @@ describe('provider (Kubernetes mode)', { timeout: 120_000 }, () => {
     }
     await create('httproutes', httpRoute('mine', 'eg'), 'default');
     await create('httproutes', httpRoute('theirs', 'foreign', 'unrelated'), 'default');
+    await custom.createNamespacedCustomObject({
+      group: 'gateway.envoyproxy.io',
+      version: 'v1alpha1',
+      namespace: 'default',
+      plural: 'securitypolicies',
+      body: {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'SecurityPolicy',
+        metadata: { name: 'jwt', namespace: 'default' },
+        spec: {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'mine' }],
+          jwt: { providers: [{ name: 'a', remoteJWKS: { uri: 'https://auth.example.com/jwks.json' } }] },
+        },
+      },
+    });
 
     const translatorPort = await freePort();
     processes.push(
@@ -187,6 +202,7 @@ describe('provider (Kubernetes mode)', { timeout: 120_000 }, () => {
         'Gateway/default/eg',
         'GatewayClass/eg',
         'HTTPRoute/default/mine',
+        'SecurityPolicy/default/jwt',
         'Service/default/backend',
       ]),
     );
@@ -223,6 +239,14 @@ describe('provider (Kubernetes mode)', { timeout: 120_000 }, () => {
       ]);
       const route = await get('httproutes', 'mine', 'default');
       expect(route.status?.parents?.map((p) => [p.controllerName, p.parentRef.name])).toEqual([[CONTROLLER, 'eg']]);
+      const policy = (await custom.getNamespacedCustomObject({
+        group: 'gateway.envoyproxy.io',
+        version: 'v1alpha1',
+        namespace: 'default',
+        plural: 'securitypolicies',
+        name: 'jwt',
+      })) as { status?: { ancestors?: { conditions: { type: string; status: string }[] }[] } };
+      expect(policy.status?.ancestors?.[0]?.conditions).toMatchObject([{ type: 'Accepted', status: 'True' }]);
     });
     // Objects of other controllers get no status from us.
     expect((await get('gatewayclasses', 'other')).status).toBeUndefined();

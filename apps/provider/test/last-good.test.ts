@@ -73,6 +73,25 @@ describe('loadFile', () => {
     expect(after.resources.map(describeResource).sort()).toEqual(['HTTPRoute default/a', 'HTTPRoute default/b']);
   });
 
+  it('serves a new SecurityPolicy it cannot translate as refused (its routes fail closed), an edited one as before', () => {
+    const policy = (extra: string) => `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: jwt, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: a }]
+  jwt: { providers: [{ name: a, remoteJWKS: { uri: "https://a.example.com/jwks" } }] }
+${extra}`;
+    const spec = (state: ReturnType<typeof loadFile>) =>
+      JSON.stringify(state.resources.map((r) => (r as { spec?: unknown }).spec));
+    const fresh = loadFile('policy.yaml', policy('  cors: { allowOrigins: ["*"] }\n'), undefined);
+    expect(fresh.errors.map((e) => e.detail)).toEqual(['is not supported yet (only jwt is translated)']);
+    expect(spec(fresh)).toContain('"refused":["spec.cors: is not supported yet (only jwt is translated)"]');
+    const good = loadFile('policy.yaml', policy(''), undefined);
+    const edited = loadFile('policy.yaml', policy('  cors: { allowOrigins: ["*"] }\n'), good);
+    expect(edited.errors).toHaveLength(1);
+    expect(spec(edited)).toBe(spec(good));
+  });
+
   it('forgets kept versions once the file is valid again', () => {
     const before = loadFile('routes.yaml', route('a', '/a'), undefined);
     const broken = loadFile('routes.yaml', 'kind: [unclosed', before);

@@ -7,10 +7,12 @@ import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
 import { decodeHTTPRouteFilter, decodeServiceImport } from './load/extension-resources.ts';
+import { decodeGRPCRoute } from './load/grpcroute.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
-import { describeResource, type Resource } from './resources.ts';
+import { decodeSecurityPolicy } from './load/securitypolicy.ts';
+import { describeResource, failsClosed, type Resource } from './resources.ts';
 
 /** Where a problem is and what it is: `routes.yaml:14: HTTPRoute default/foo: spec.rules[0].port: ...`. */
 export interface LoadErrorLocation {
@@ -61,6 +63,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1beta1 Gateway', decodeGateway],
   ['gateway.networking.k8s.io/v1 HTTPRoute', decodeHTTPRoute],
   ['gateway.networking.k8s.io/v1beta1 HTTPRoute', decodeHTTPRoute],
+  ['gateway.networking.k8s.io/v1 GRPCRoute', decodeGRPCRoute],
   ['gateway.networking.k8s.io/v1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1beta1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1alpha2 TLSRoute', decodeTLSRoute],
@@ -80,11 +83,13 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
   ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
   ['gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy', decodeBackendTrafficPolicy],
+  ['gateway.envoyproxy.io/v1alpha1 SecurityPolicy', decodeSecurityPolicy],
 ]);
 
 /**
  * Parses multi-document YAML (or JSON) into validated, defaulted resources. Pure: the caller reads the file.
- * Each invalid document is reported and skipped; the valid ones are returned in file order.
+ * Each invalid document is reported and skipped (a SecurityPolicy with valid targets is kept as refused, so the
+ * routes it guards fail closed); the valid ones are returned in file order.
  */
 export function loadResources(text: string, file: string): LoadResult {
   const lines = new LineCounter();
@@ -158,7 +163,7 @@ function loadDocument(
     };
     result.errors.push(new LoadError(location, problem.message));
   }
-  return problems.list.length === 0 ? loaded : undefined;
+  return problems.list.length === 0 || failsClosed(loaded) ? loaded : undefined;
 }
 
 /** `Kind namespace/name` from the raw document, for messages about a document that may not decode. */

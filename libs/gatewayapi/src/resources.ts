@@ -1,4 +1,4 @@
-import type { KubernetesProxyConfig } from '@eg/ir';
+import type { JWTProvider, KubernetesProxyConfig } from '@eg/ir';
 /**
  * The resources the translator understands, as validated and defaulted by `loadResources` (the job the
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
@@ -190,6 +190,40 @@ export interface HTTPBackendRef extends BackendRef {
   readonly filters: readonly HTTPRouteFilter[];
 }
 
+/** A gRPC route: HTTP/2 requests to `/<service>/<method>`, matched by method and metadata (headers). */
+export interface GRPCRoute {
+  readonly kind: 'GRPCRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs: readonly ParentReference[];
+    readonly hostnames: readonly string[];
+    readonly rules: readonly GRPCRouteRule[];
+  };
+}
+
+/** GRPCRoute filters: the header modifiers, RequestMirror and ExtensionRef (checked by the loader). */
+export interface GRPCRouteRule {
+  readonly name?: string;
+  /** Empty: every gRPC request. */
+  readonly matches: readonly GRPCRouteMatch[];
+  readonly filters: readonly HTTPRouteFilter[];
+  readonly backendRefs: readonly HTTPBackendRef[];
+  /** Rule fields that are valid but not translated yet (`sessionPersistence`). */
+  readonly unimplementedFields: readonly string[];
+}
+
+export interface GRPCRouteMatch {
+  readonly method?: GRPCMethodMatch;
+  readonly headers: readonly NameValueMatch[];
+}
+
+/** At least one of `service` and `method` is set (the loader checks it). */
+export interface GRPCMethodMatch {
+  readonly type: 'Exact' | 'RegularExpression';
+  readonly service?: string;
+  readonly method?: string;
+}
+
 export interface ReferenceGrant {
   readonly kind: 'ReferenceGrant';
   readonly metadata: ObjectMeta;
@@ -331,10 +365,37 @@ export interface BackendTrafficPolicy {
   };
 }
 
+/** `spec.jwt` of a SecurityPolicy; providers are IR-shaped already (the loader checks what the CRD does). */
+export interface JWTSpec {
+  readonly optional: boolean;
+  readonly providers: readonly JWTProvider[];
+}
+
+/** Envoy Gateway's SecurityPolicy; only `jwt` is translated so far. */
+export interface SecurityPolicy {
+  readonly kind: 'SecurityPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: SecurityPolicySpec;
+}
+
+export type SecurityPolicySpec =
+  | { readonly targetRefs: readonly PolicyTargetReference[]; readonly jwt?: JWTSpec }
+  /**
+   * A spec the loader refused (its problems, `path: message`), kept with its targets so that they fail closed:
+   * dropping it would leave the routes it guards open.
+   */
+  | { readonly targetRefs: readonly PolicyTargetReference[]; readonly refused: readonly string[] };
+
+/** A resource the loader keeps although it has problems (see SecurityPolicySpec). */
+export function failsClosed(resource: Resource): boolean {
+  return resource.kind === 'SecurityPolicy' && 'refused' in resource.spec;
+}
+
 export type Resource =
   | GatewayClass
   | Gateway
   | HTTPRoute
+  | GRPCRoute
   | TLSRoute
   | TCPRoute
   | UDPRoute
@@ -347,7 +408,8 @@ export type Resource =
   | EnvoyProxy
   | ServiceImport
   | HTTPRouteFilterResource
-  | BackendTrafficPolicy;
+  | BackendTrafficPolicy
+  | SecurityPolicy;
 
 export type ResourceKind = Resource['kind'];
 
@@ -356,6 +418,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   GatewayClass: `${GATEWAY_API_GROUP}/v1`,
   Gateway: `${GATEWAY_API_GROUP}/v1`,
   HTTPRoute: `${GATEWAY_API_GROUP}/v1`,
+  GRPCRoute: `${GATEWAY_API_GROUP}/v1`,
   ReferenceGrant: `${GATEWAY_API_GROUP}/v1beta1`,
   Backend: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   Service: 'v1',
@@ -369,6 +432,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   ServiceImport: `${MULTICLUSTER_GROUP}/v1alpha1`,
   HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   BackendTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  SecurityPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

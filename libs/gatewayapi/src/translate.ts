@@ -6,6 +6,7 @@ import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
 import { proxyConfigFor } from './translate/envoyproxy.ts';
+import { routableGRPCRoute } from './translate/grpcroute.ts';
 import { attachHTTPRoute, type GatewayContext } from './translate/httproute.ts';
 import { xdsTCPListener, xdsUDPListener } from './translate/l4-listeners.ts';
 import { attachL4Route, type L4Attachment } from './translate/l4route.ts';
@@ -13,6 +14,7 @@ import { translateRules } from './translate/httproute-rules.ts';
 import { evaluateListeners, withdrawn, type ListenerContext, type TranslateOptions } from './translate/listeners.ts';
 import { comparePrecedence, type RankedRoute } from './translate/precedence.ts';
 import { rateLimitConfigs } from './translate/ratelimit-config.ts';
+import { attachSecurityPolicies } from './translate/securitypolicy.ts';
 import { compareText, indexResources } from './translate/resource-index.ts';
 import { withOverlaps } from './translate/route-overlap-status.ts';
 
@@ -64,7 +66,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   };
 
   const statuses: ResourceStatus[] = classes.map(gatewayClassStatus);
-  for (const route of index.httpRoutes) {
+  const routable = [...index.httpRoutes, ...index.grpcRoutes.map(routableGRPCRoute)];
+  for (const route of routable) {
     const status = attachHTTPRoute(route, translateRules(route, index, options), world);
     if (status) statuses.push(status);
   }
@@ -88,12 +91,11 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const status = attachL4Route(route, index, options, l4World);
     if (status) statuses.push(status);
   }
-  const policies = attachTrafficPolicies({
-    policies: index.backendTrafficPolicies,
-    httpRoutes: index.httpRoutes,
-    managed: world.managed,
-    listenerRoutes,
-  });
+  const policyWorld = { routes: routable, managed: world.managed, listenerRoutes };
+  const trafficPolicies = attachTrafficPolicies({ ...policyWorld, policies: index.backendTrafficPolicies });
+  const securityPolicies = attachSecurityPolicies({ ...policyWorld, policies: index.securityPolicies });
+  const withPolicies = (l: ListenerContext, r: RankedRoute) =>
+    securityPolicies.applyTo(l, { ...r, route: trafficPolicies.applyTo(l, r) });
   const attachedRoutes = (l: ListenerContext) => (attached.get(l)?.size ?? 0) + (l4Attachments.get(l)?.length ?? 0);
 
   const xds = new Map<string, XdsIR>();
@@ -102,12 +104,15 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const key = keyOf(gateway.metadata);
     const programmed = listeners.filter((l) => l.programmed);
     const servedAs = (...types: string[]) => programmed.filter((l) => types.includes(l.serve?.type ?? ''));
-    const http = servedAs('HTTP', 'HTTPS').map((l) =>
-      xdsListener(
+    const http = servedAs('HTTP', 'HTTPS').map((l) => {
+      const ranked = (listenerRoutes.get(l) ?? []).sort(comparePrecedence);
+      const grpc = ranked.some((r) => r.source.kind === 'GRPCRoute');
+      return xdsListener(
         l,
-        (listenerRoutes.get(l) ?? []).sort(comparePrecedence).map((r) => policies.applyTo(l, r)),
-      ),
-    );
+        ranked.map((r) => withPolicies(l, r)),
+        grpc,
+      );
+    });
     const tcp = servedAs('TCP', 'TLSPassthrough', 'TLSTerminate').map((l) =>
       xdsTCPListener(l, l4Attachments.get(l) ?? []),
     );
@@ -118,9 +123,9 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
-  statuses.push(...policies.statuses);
+  statuses.push(...trafficPolicies.statuses, ...securityPolicies.statuses);
 
-  const withShadowing = withOverlaps(statuses, listenerRoutes, index.httpRoutes);
+  const withShadowing = withOverlaps(statuses, listenerRoutes, routable);
   return { xds, infra, rateLimit: rateLimitConfigs(xds), statuses: withShadowing.sort(compareStatuses) };
 }
 
@@ -132,11 +137,13 @@ const KIND_ORDER = [
   'GatewayClass',
   'Gateway',
   'HTTPRoute',
+  'GRPCRoute',
   'TLSRoute',
   'TCPRoute',
   'UDPRoute',
   'Backend',
   'BackendTrafficPolicy',
+  'SecurityPolicy',
 ];
 
 function compareStatuses(a: ResourceStatus, b: ResourceStatus): number {

@@ -7,7 +7,10 @@ export interface InfraIR {
 export interface ProxyInfra {
   /** The IR key (`<namespace>/<gateway>`); Envoy's `node.cluster`. */
   readonly name: string;
-  /** Namespace the fleet's objects live in (the controller namespace). */
+  /**
+   * The default controller namespace, as Envoy Gateway's IR carries it. The Kubernetes infra-manager places
+   * fleets itself (--controller-namespace, --deploy-type), so it does not read this.
+   */
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly listeners: readonly ProxyListener[];

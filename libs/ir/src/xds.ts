@@ -13,6 +13,7 @@ import type {
 
 import type { TCPListener, UDPListener } from './l4.ts';
 import type { RouteRateLimit } from './ratelimit.ts';
+import type { RouteSecurity } from './security.ts';
 import type { TLSTerminate } from './tls.ts';
 
 export interface XdsIR {
@@ -42,6 +43,8 @@ export interface HTTPListener {
   readonly hostnames: readonly string[];
   /** HTTPS: TLS is terminated with these certificates, and the listener is chosen by SNI among its port's. */
   readonly tls?: TLSTerminate;
+  /** GRPCRoutes attach here: Envoy also answers gRPC-Web and keeps gRPC stats, as Envoy Gateway does. */
+  readonly grpc?: true;
   readonly routes: readonly HTTPRoute[];
   readonly metadata: SourceMetadata;
 }
@@ -72,6 +75,8 @@ export interface HTTPRoute {
   readonly mirrors?: readonly Mirror[];
   readonly timeouts?: RouteTimeouts;
   readonly rateLimit?: RouteRateLimit;
+  /** Authentication the route requires (from the SecurityPolicy that applies to it). */
+  readonly security?: RouteSecurity;
   readonly metadata: SourceMetadata;
 }
 
@@ -98,6 +103,8 @@ export interface DestinationSetting {
   readonly weight: number;
   readonly addressType: AddressType;
   readonly endpoints: readonly DestinationEndpoint[];
+  /** The protocol spoken to the backend: HTTP/2 without TLS (h2c) for gRPC; absent means HTTP/1.1. */
+  readonly protocol?: 'HTTP2';
   /** Per-backendRef header filters: applied only when this backend is the one chosen. */
   readonly requestHeaders?: HeaderOperations;
   readonly responseHeaders?: HeaderOperations;

@@ -2,6 +2,7 @@
 // Each fixture lives in its own file and is exported here.
 export * from './certificates.ts';
 export * from './envoy.ts';
+export * from './grpc-echo.ts';
 export * from './http.ts';
 export * from './https.ts';
 export * from './nats.ts';

@@ -1,6 +1,7 @@
-import type { DestinationEndpoint } from '@eg/ir';
+import type { DestinationEndpoint, DestinationSetting } from '@eg/ir';
 import type { DestinationCluster } from './destination.ts';
-import type { ProtoJson } from './encode.ts';
+import { anyType, type ProtoJson } from './encode.ts';
+import { HTTP_PROTOCOL_OPTIONS } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 
 /** An Envoy cluster, and for IP backends the ClusterLoadAssignment sent alongside it over EDS. */
@@ -17,6 +18,7 @@ export function clusterConfig({ name, setting }: DestinationCluster): ClusterCon
     lbPolicy: 'LEAST_REQUEST',
     perConnectionBufferLimitBytes: BUFFER_LIMIT_BYTES,
     circuitBreakers: { thresholds: [{ maxRetries: 1024 }] },
+    ...upstreamProtocol(setting),
   };
   if (setting.addressType === 'FQDN') {
     return {
@@ -34,6 +36,19 @@ export function clusterConfig({ name, setting }: DestinationCluster): ClusterCon
   return {
     cluster: { ...common, type: 'EDS', edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: 'V3' } } },
     loadAssignment: loadAssignment(name, setting.endpoints),
+  };
+}
+
+/** HTTP/2 backends (gRPC) get HTTP/2 without TLS (h2c); the others keep Envoy's default, HTTP/1.1. */
+function upstreamProtocol(setting: DestinationSetting): ProtoJson {
+  if (setting.protocol !== 'HTTP2') return {};
+  return {
+    typedExtensionProtocolOptions: {
+      [HTTP_PROTOCOL_OPTIONS]: {
+        '@type': anyType(HTTP_PROTOCOL_OPTIONS),
+        explicitHttpConfig: { http2ProtocolOptions: {} },
+      },
+    },
   };
 }
 

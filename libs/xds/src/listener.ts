@@ -1,8 +1,9 @@
 import type { HTTPListener } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
-import { HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
+import { GRPC_STATS, GRPC_WEB, HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
+import { jwtAuthnFilter } from './jwt.ts';
 import { rateLimitFilters, type RateLimitServiceOptions } from './ratelimit.ts';
 import { downstreamTransportSocket } from './secrets.ts';
 import { tcpProxyFilter } from './tcp-proxy.ts';
@@ -82,8 +83,28 @@ function httpConnectionManagerFilter(
 ): ProtoJson {
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typedConfig: httpConnectionManager(routeConfigName, statPrefix, rateLimitFilters(listeners, rateLimitService)),
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix, httpFilters(listeners, rateLimitService)),
   };
+}
+
+/**
+ * The HTTP filters before the router, in Envoy Gateway's order: authentication, rate limits, then (where
+ * GRPCRoutes attach) gRPC-Web, which lets browsers call them, and per-method gRPC stats.
+ */
+function httpFilters(listeners: readonly HTTPListener[], rateLimitService: RateLimitServiceOptions): ProtoJson[] {
+  const jwt = jwtAuthnFilter(listeners);
+  return [...(jwt ? [jwt] : []), ...rateLimitFilters(listeners, rateLimitService), ...grpcFilters(listeners)];
+}
+
+function grpcFilters(listeners: readonly HTTPListener[]): ProtoJson[] {
+  if (!listeners.some((l) => l.grpc)) return [];
+  return [
+    { name: 'envoy.filters.http.grpc_web', typedConfig: { '@type': anyType(GRPC_WEB) } },
+    {
+      name: 'envoy.filters.http.grpc_stats',
+      typedConfig: { '@type': anyType(GRPC_STATS), emitFilterState: true, statsForAllMethods: true },
+    },
+  ];
 }
 
 /** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */

@@ -21,6 +21,9 @@ const ENTRY_PROTOS = [
   'envoy/extensions/filters/http/health_check/v3/health_check.proto',
   'envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
+  'envoy/extensions/filters/http/grpc_web/v3/grpc_web.proto',
+  'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/config/bootstrap/v3/bootstrap.proto',
   'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
@@ -64,5 +67,20 @@ function load(): protobuf.Root {
   } catch (err) {
     throw new EnvoyProtoLoadError(`cannot load the Envoy .proto files from ${includeDirs.join(', ')}`, { cause: err });
   }
+  fixFullNames(loaded);
   return loaded;
+}
+
+/**
+ * protobufjs computes `fullName` by walking the parents on every read, and its ProtoJSON reader reads it for
+ * every message it converts (about 40% of translating 10,000 routes). Nothing is added to the root after
+ * loading, so each object's name is fixed once as an own property.
+ */
+function fixFullNames(object: protobuf.ReflectionObject): void {
+  Object.defineProperty(object, 'fullName', { value: object.fullName, enumerable: false });
+  const children: protobuf.ReflectionObject[] = [];
+  if (object instanceof protobuf.Namespace) children.push(...object.nestedArray);
+  if (object instanceof protobuf.Type) children.push(...object.fieldsArray, ...object.oneofsArray);
+  if (object instanceof protobuf.Service) children.push(...object.methodsArray);
+  children.forEach(fixFullNames);
 }

@@ -3,6 +3,7 @@ import { destinationClusters } from './destination.ts';
 import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
+import { jwtPerRoute } from './jwt.ts';
 import { localRateLimitPerRoute, routeRateLimits } from './ratelimit.ts';
 
 interface VirtualHost {
@@ -59,7 +60,7 @@ function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
     name: q.name,
     stringMatch: stringMatch(q.match),
   }));
-  const local = localRateLimitPerRoute(route);
+  const perFilter = { ...jwtPerRoute(route), ...localRateLimitPerRoute(route) };
   return {
     name: route.name,
     match: {
@@ -69,7 +70,7 @@ function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
     },
     ...routeAction(route, host),
     ...routeHeaderMutations(route, directResponseHeaders(route.action)),
-    ...(local && { typedPerFilterConfig: local }),
+    ...(Object.keys(perFilter).length > 0 && { typedPerFilterConfig: perFilter }),
     metadata: sourceMetadata(route.metadata),
   };
 }
@@ -142,7 +143,8 @@ function routeAction(route: HTTPRoute, host: VirtualHost): ProtoJson {
       ...(invalid && { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR' }),
       ...forwardFeatures(route),
       ...(rateLimits.length > 0 && { rateLimits }),
-      upgradeConfigs: [{ upgradeType: 'websocket' }],
+      // WebSocket upgrades need HTTP/1.1 to the backend; gRPC routes (HTTP/2 backends) go without, as in Envoy Gateway.
+      ...(!weighted.every((c) => c.setting.protocol === 'HTTP2') && { upgradeConfigs: [{ upgradeType: 'websocket' }] }),
     },
   };
 }

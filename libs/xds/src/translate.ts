@@ -2,6 +2,7 @@ import type { RouteDestination, XdsIR } from '@eg/ir';
 import { clusterConfig } from './cluster.ts';
 import { destinationClusters, hasCluster } from './destination.ts';
 import { encodeResource } from './encode.ts';
+import { jwksClusters } from './jwt.ts';
 import { portListener, routeConfigurations } from './listener.ts';
 import { portGroups } from './port-groups.ts';
 import {
@@ -39,6 +40,9 @@ export function translateXds(ir: XdsIR, options: XdsOptions = {}): XdsResources 
   }
   if (usesGlobalRateLimit(ir.http)) {
     clusters.push(encodeResource(TYPE_URLS.cluster, RATE_LIMIT_CLUSTER, rateLimitCluster(rateLimitService)));
+  }
+  for (const [name, cluster] of jwksClusters(ir.http)) {
+    clusters.push(encodeResource(TYPE_URLS.cluster, name, cluster));
   }
   const listeners: XdsResource[] = [];
   for (const group of groups) {

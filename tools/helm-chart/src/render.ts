@@ -23,15 +23,20 @@ export interface RenderedObject {
   readonly [field: string]: unknown;
 }
 
-/** `helm template` of the chart with extra values; the objects it renders, parsed. */
-export function renderChart(helm: string, values: object = {}, namespace = 'envoy-gateway-system'): RenderedObject[] {
+/** `helm template` of a chart (the services chart by default) with extra values; the objects it renders, parsed. */
+export function renderChart(
+  helm: string,
+  values: object = {},
+  namespace = 'envoy-gateway-system',
+  chart = CHART_DIR,
+): RenderedObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'eg-chart-'));
   try {
     const file = join(dir, 'values.yaml');
     writeFileSync(file, stringify(values));
     const text = execFileSync(
       helm,
-      ['template', 'eg', CHART_DIR, '--namespace', namespace, '--kube-version', '1.34.0', '--values', file],
+      ['template', 'eg', chart, '--namespace', namespace, '--kube-version', '1.34.0', '--values', file],
       {
         encoding: 'utf8',
         env: { ...process.env, HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir },

@@ -7,6 +7,8 @@ import { findHelm, renderChart, type RenderedObject } from '../src/index.ts';
 const helm = findHelm();
 
 interface Container {
+  command: string[];
+  volumeMounts?: { name: string; mountPath: string }[];
   image: string;
   imagePullPolicy: string;
   args: string[];
@@ -15,6 +17,7 @@ interface Container {
 }
 interface PodSpec {
   serviceAccountName: string;
+  volumes?: { name: string; secret?: { secretName: string } }[];
   containers: Container[];
   affinity?: object;
   imagePullSecrets?: { name: string }[];
@@ -53,7 +56,7 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     );
   });
 
-  it('grants API access only to provider and infra-manager, each only what it uses', () => {
+  it('grants API access only to provider, infra-manager and the certgen hook, each only what it uses', () => {
     const objects = renderChart(helm!);
     const accounts = byKind(objects, 'ServiceAccount') as (RenderedObject & {
       automountServiceAccountToken: boolean;
@@ -64,6 +67,7 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
       'eg-xds-server': false,
       'eg-infra-manager': true,
       'eg-ratelimit': false,
+      'eg-certgen': true,
     });
     type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
     const rules = (kind: string, name: string): Rule[] =>
@@ -83,6 +87,54 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     expect(byKind(objects, 'ClusterRoleBinding').map((b) => b.metadata.name)).toEqual([
       'eg-provider-envoy-gateway-system',
     ]);
+  });
+
+  it('runs certgen as a pre-install hook and serves xDS over mTLS with its Secrets', () => {
+    const objects = renderChart(helm!);
+    const job = objects.find((o) => o.kind === 'Job') as RenderedObject & {
+      metadata: { annotations: Record<string, string> };
+      spec: { template: { spec: PodSpec } };
+    };
+    expect(job.metadata.name).toBe('eg-certgen');
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('pre-install, pre-upgrade');
+    const certgen = job.spec.template.spec.containers[0]!;
+    expect(certgen.command).toEqual(['/nodejs/bin/node', 'apps/egctl/src/main.ts']);
+    expect(certgen.args).toEqual([
+      ...['x', 'certgen', '--kubernetes', '--namespace', 'envoy-gateway-system'],
+      ...['--cluster-domain', 'cluster.local'],
+    ]);
+    // The hook's ServiceAccount and rights exist before the Job (lower weight) and only touch Secrets.
+    const hookRole = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'eg-certgen') as unknown as {
+      metadata: { annotations: Record<string, string> };
+      rules: { resources: string[] }[];
+    };
+    expect(hookRole.rules.flatMap((r) => r.resources)).toEqual(['secrets']);
+    expect(Number(hookRole.metadata.annotations['helm.sh/hook-weight'])).toBeLessThan(0);
+
+    const xds = deployment(objects, 'xds-server').spec.template.spec;
+    expect(xds.volumes).toEqual([{ name: 'certs', secret: { secretName: 'envoy-gateway' } }]);
+    expect(xds.containers[0]!.volumeMounts).toEqual([{ name: 'certs', mountPath: '/certs', readOnly: true }]);
+    expect(xds.containers[0]!.args.join(' ')).toContain('--tls-dir /certs');
+    const infra = deployment(objects, 'infra-manager').spec.template.spec.containers[0]!.args.join(' ');
+    expect(infra).toContain('--xds-client-secret envoy');
+    expect(infra).toContain('--deploy-type ControllerNamespace');
+  });
+
+  it('deploys fleets into Gateway namespaces with cluster-wide infra-manager rights when asked', () => {
+    const objects = renderChart(helm!, {
+      config: { envoyGateway: { provider: { kubernetes: { deploy: { type: 'GatewayNamespace' } } } } },
+    });
+    expect(deployment(objects, 'infra-manager').spec.template.spec.containers[0]!.args.join(' ')).toContain(
+      '--deploy-type GatewayNamespace',
+    );
+    const role = objects.find(
+      (o) => o.kind === 'ClusterRole' && o.metadata.name === 'eg-infra-manager-envoy-gateway-system',
+    );
+    expect(JSON.stringify(role)).toContain('secrets');
+    expect(objects.some((o) => o.kind === 'Role' && o.metadata.name === 'eg-infra-manager')).toBe(false);
+    expect(byKind(objects, 'ClusterRoleBinding').map((b) => b.metadata.name)).toContain(
+      'eg-infra-manager-envoy-gateway-system',
+    );
   });
 
   it('takes gateway-helm values: replicas, resources, image, pull secrets, affinity, log level, cluster domain', () => {

@@ -74,6 +74,18 @@ describe('scenario: observability', () => {
     await receiver?.close();
   });
 
+  const EXPECTED_SPANS = [
+    'provider.reload',
+    'bus.put resources',
+    'bus.watch resources',
+    'translator.translate',
+    'translator.publish',
+    'bus.put xds-ir',
+    'bus.watch xds-ir',
+    'xds.translate',
+    'xds.push',
+  ];
+
   it('follows one change in one trace from the file write through every service to the Envoy ACK', async () => {
     await scenario.apply('traced.yaml', tracedRoute(scenario.backendPorts['backend']!));
     await get('traced.example.com');
@@ -88,6 +100,10 @@ describe('scenario: observability', () => {
             spans.some((s) => s.name === 'xds.push' && s.attributes['xds.ack'] === true),
         );
         if (!found) throw new Error(`no complete trace yet among ${byTrace.size} traces`);
+        // Each process exports its spans in its own batches: a parent (translator.publish) ends, and so arrives,
+        // after its children, possibly after the ACK's span. Wait for every span the assertions below name.
+        const missing = EXPECTED_SPANS.filter((name) => !found.some((s) => s.name === name));
+        if (missing.length > 0) throw new Error(`trace still lacks ${missing.join(', ')}`);
         return found;
       },
       { timeoutMs: 20_000 },

@@ -7,7 +7,8 @@ import {
 } from '@kubernetes/client-node';
 import type { InfraIR } from '@eg/ir';
 import type { Logger } from '@eg/service';
-import { fleetName, renderFleet, type AppliedObject, type FleetOptions } from './render-fleet.ts';
+import { fleetPlacement, type DeployType, type FleetPlacement } from './placement.ts';
+import { fleetLabels, renderFleet, type AppliedObject, type FleetOptions, type FleetXdsTls } from './render-fleet.ts';
 
 /** The field owner of everything this manager applies (Envoy Gateway's). */
 export const FIELD_MANAGER = 'envoy-gateway';
@@ -25,7 +26,20 @@ const KINDS: readonly { apiVersion: string; kind: string }[] = [
 export interface KubeInfraOptions {
   readonly kc: KubeConfig;
   readonly log: Logger;
-  readonly fleet: (irKey: string) => FleetOptions;
+  readonly deployType: DeployType;
+  readonly controllerNamespace: string;
+  readonly fleet: (irKey: string) => Omit<FleetOptions, 'placement' | 'xdsTls'>;
+  /** mTLS to the xds-server: the controller namespace's Secret with Envoy's client certificate. */
+  readonly xdsTls?: { readonly clientSecret: string; readonly sdsFiles: FleetXdsTls['sdsFiles'] };
+}
+
+/**
+ * A pod mounts Secrets of its own namespace only: a fleet outside the controller namespace gets a copy of
+ * the client certificate under this name (Envoy Gateway authenticates such fleets with ServiceAccount
+ * tokens instead; we keep one mechanism, mTLS).
+ */
+export function copiedClientSecretName(fleetName: string): string {
+  return `${fleetName}-xds-client`;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -40,8 +54,6 @@ function isNotFound(err: unknown): boolean {
 export class KubeInfra {
   private readonly api: KubernetesObjectApi;
   private readonly opts: KubeInfraOptions;
-  /** The namespace each applied key's fleet lives in, to delete it when the key goes. */
-  private readonly namespaces = new Map<string, string>();
 
   constructor(opts: KubeInfraOptions) {
     this.opts = opts;
@@ -50,12 +62,12 @@ export class KubeInfra {
 
   async createOrUpdate(irKey: string, infra: InfraIR): Promise<void> {
     // A Gateway without listeners needs no proxy yet (Envoy Gateway skips it as well).
-    if (infra.proxy.listeners.length === 0) return this.delete(irKey, infra.proxy.namespace);
-    const fleet = renderFleet(infra, this.opts.fleet(irKey));
-    this.namespaces.set(irKey, infra.proxy.namespace);
+    if (infra.proxy.listeners.length === 0) return this.delete(irKey);
+    const placement = this.placement(irKey);
+    const xdsTls = await this.xdsTlsFor(infra, placement);
+    const fleet = renderFleet(infra, { ...this.opts.fleet(irKey), placement, ...(xdsTls && { xdsTls }) });
     for (const obj of [fleet.serviceAccount, fleet.configMap, fleet.workload, fleet.service]) await this.apply(obj);
-    const name = fleetName(irKey);
-    const ns = infra.proxy.namespace;
+    const { name, namespace: ns } = placement;
     // Switching between Deployment and DaemonSet removes the other one.
     const other = fleet.workload.kind === 'Deployment' ? 'DaemonSet' : 'Deployment';
     await this.remove({ apiVersion: 'apps/v1', kind: other }, ns, name);
@@ -65,15 +77,47 @@ export class KubeInfra {
     else await this.remove({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' }, ns, name);
   }
 
-  async delete(irKey: string, namespace = this.namespaces.get(irKey)): Promise<void> {
-    if (namespace === undefined) return;
-    const name = fleetName(irKey);
+  async delete(irKey: string): Promise<void> {
+    const { namespace, name } = this.placement(irKey);
     for (const k of KINDS) await this.remove(k, namespace, name);
-    this.namespaces.delete(irKey);
+    if (this.opts.xdsTls && namespace !== this.opts.controllerNamespace) {
+      await this.remove({ apiVersion: 'v1', kind: 'Secret' }, namespace, copiedClientSecretName(name));
+    }
   }
 
-  /** Fleets that exist in the cluster, by owning Gateway IR key (to delete the ones whose Gateway is gone). */
-  async existingKeys(namespace: string): Promise<Set<string>> {
+  /** The client certificate for a fleet: the controller's Secret, or a copy of it in the fleet's namespace. */
+  private async xdsTlsFor(infra: InfraIR, placement: FleetPlacement): Promise<FleetXdsTls | undefined> {
+    const tls = this.opts.xdsTls;
+    if (!tls) return undefined;
+    if (placement.namespace === this.opts.controllerNamespace) {
+      return { secretName: tls.clientSecret, sdsFiles: tls.sdsFiles };
+    }
+    const source = await this.api.read({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: tls.clientSecret, namespace: this.opts.controllerNamespace },
+    });
+    const secretName = copiedClientSecretName(placement.name);
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName, namespace: placement.namespace, labels: fleetLabels(infra) },
+      type: 'kubernetes.io/tls',
+      data: (source as { data?: Record<string, string> }).data ?? {},
+    });
+    return { secretName, sdsFiles: tls.sdsFiles };
+  }
+
+  placement(irKey: string): FleetPlacement {
+    return fleetPlacement(irKey, this.opts.deployType, this.opts.controllerNamespace);
+  }
+
+  /**
+   * Fleets that exist in the cluster, by owning Gateway IR key (to delete the ones whose Gateway is gone):
+   * in the controller namespace, or in every namespace in GatewayNamespace mode.
+   */
+  async existingKeys(): Promise<Set<string>> {
+    const namespace = this.opts.deployType === 'GatewayNamespace' ? undefined : this.opts.controllerNamespace;
     const selector = 'app.kubernetes.io/managed-by=envoy-gateway,app.kubernetes.io/component=proxy';
     const keys = new Set<string>();
     for (const kind of ['Deployment', 'DaemonSet']) {
@@ -93,7 +137,6 @@ export class KubeInfra {
         const gwNs = labels['gateway.envoyproxy.io/owning-gateway-namespace'];
         if (!gwName || !gwNs) continue;
         keys.add(`${gwNs}/${gwName}`);
-        this.namespaces.set(`${gwNs}/${gwName}`, namespace);
       }
     }
     return keys;

@@ -1,14 +1,28 @@
 import type { InfraIR, KubernetesProxyConfig } from '@eg/ir';
-import { hashedProxyName } from '../host/proxy-name.ts';
+import type { FleetPlacement } from './placement.ts';
 
 export interface FleetOptions {
+  readonly placement: FleetPlacement;
   /** Envoy image, e.g. `docker.io/envoyproxy/envoy:distroless-v1.36.2`. */
   readonly image: string;
   /** Envoy bootstrap for the fleet (node.cluster = IR key); written to the ConfigMap. */
   readonly bootstrap: object;
   readonly logLevel: string;
   readonly drainTimeSeconds: number;
+  /** mTLS to the xds-server: Envoy's client certificate and the SDS files that name its paths. */
+  readonly xdsTls?: FleetXdsTls;
 }
+
+export interface FleetXdsTls {
+  /** The Secret (ca.crt, tls.crt, tls.key) mounted at CERTS_DIR; in the fleet's namespace. */
+  readonly secretName: string;
+  /** File name -> SDS JSON, written to the ConfigMap and mounted at SDS_DIR. */
+  readonly sdsFiles: Readonly<Record<string, object>>;
+}
+
+/** Where Envoy finds its client certificate and the SDS files (Envoy Gateway's paths). */
+export const CERTS_DIR = '/certs';
+export const SDS_DIR = '/sds';
 
 /** A Kubernetes object as applied: plain JSON with the fields this manager owns. */
 export interface AppliedObject {
@@ -38,11 +52,6 @@ const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '512Mi' } };
 const METRICS_PORT = 19001;
 const READINESS_PORT = 19003;
 
-/** `envoy-<ns>-<gateway>-<hash8>`, the name every object of a Gateway's fleet shares (as Envoy Gateway). */
-export function fleetName(irKey: string): string {
-  return `envoy-${hashedProxyName(irKey, 48)}`;
-}
-
 /** Labels selecting a fleet's pods: Envoy Gateway's proxy labels plus the owning Gateway's. */
 export function fleetLabels(infra: InfraIR): Record<string, string> {
   return {
@@ -61,15 +70,18 @@ export function fleetLabels(infra: InfraIR): Record<string, string> {
 export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
   const { proxy } = infra;
   const config: KubernetesProxyConfig = proxy.kubernetes ?? {};
-  const name = fleetName(proxy.name);
+  const { name, namespace } = opts.placement;
   const labels = fleetLabels(infra);
-  const metadata = { name, namespace: proxy.namespace, labels };
+  const metadata = { name, namespace, labels };
   const ports = proxy.listeners.flatMap((l) => l.ports);
   const protocol = (p: (typeof ports)[number]): 'TCP' | 'UDP' => (p.protocol === 'UDP' ? 'UDP' : 'TCP');
   const deployment = config.daemonSet ?? config.deployment ?? {};
   const replicas = config.daemonSet || config.hpa ? {} : { replicas: config.deployment?.replicas ?? 1 };
   const service = config.service ?? {};
   const serviceType = service.type ?? 'LoadBalancer';
+  const tls = opts.xdsTls;
+  const sdsData = Object.fromEntries(Object.entries(tls?.sdsFiles ?? {}).map(([f, sds]) => [f, JSON.stringify(sds)]));
+  const onlyKeys = (keys: string[]) => keys.map((key) => ({ key, path: key }));
 
   const fleet: Fleet = {
     serviceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata },
@@ -77,7 +89,7 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata,
-      data: { 'bootstrap.json': JSON.stringify(opts.bootstrap) },
+      data: { 'bootstrap.json': JSON.stringify(opts.bootstrap), ...sdsData },
     },
     workload: {
       apiVersion: 'apps/v1',
@@ -130,10 +142,26 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
                 // Stop taking new connections, then give open ones the drain time before SIGTERM.
                 lifecycle: { preStop: { sleep: { seconds: opts.drainTimeSeconds } } },
                 resources: deployment.container?.resources ?? DEFAULT_RESOURCES,
-                volumeMounts: [{ name: 'bootstrap', mountPath: '/etc/envoy', readOnly: true }],
+                volumeMounts: [
+                  { name: 'bootstrap', mountPath: '/etc/envoy', readOnly: true },
+                  ...(tls
+                    ? [
+                        { name: 'certs', mountPath: CERTS_DIR, readOnly: true },
+                        { name: 'sds', mountPath: SDS_DIR, readOnly: true },
+                      ]
+                    : []),
+                ],
               },
             ],
-            volumes: [{ name: 'bootstrap', configMap: { name } }],
+            volumes: [
+              { name: 'bootstrap', configMap: { name, items: onlyKeys(['bootstrap.json']) } },
+              ...(tls
+                ? [
+                    { name: 'certs', secret: { secretName: tls.secretName } },
+                    { name: 'sds', configMap: { name, items: onlyKeys(Object.keys(sdsData)) } },
+                  ]
+                : []),
+            ],
           },
         },
       },

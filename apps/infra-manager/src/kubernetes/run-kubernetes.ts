@@ -1,18 +1,25 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Bus, Entry } from '@eg/bus';
-import { DEFAULT_NAMESPACE, type InfraIR } from '@eg/ir';
+import type { InfraIR } from '@eg/ir';
 import type { ServiceContext } from '@eg/service';
-import { renderBootstrap } from '@eg/xds';
+import { renderBootstrap, xdsSdsFiles } from '@eg/xds';
 import { KubeInfra } from './kube-infra.ts';
+import type { DeployType } from './placement.ts';
+import { CERTS_DIR, SDS_DIR } from './render-fleet.ts';
 
 export interface KubernetesInfraOptions {
   readonly kubeconfig: string | undefined;
   readonly holder: string;
   readonly leaseTtlMs: number;
   readonly image: string;
+  /** Where the control plane runs: the xds-server's Secrets, and the fleets unless GatewayNamespace. */
+  readonly controllerNamespace: string;
+  readonly deployType: DeployType;
   /** The xds-server Service's address as Envoy pods resolve it. */
   readonly xdsHost: string;
   readonly xdsPort: number;
+  /** mTLS to the xds-server with the client certificate in this Secret (certgen's `envoy`); plaintext without. */
+  readonly xdsClientSecret: string | undefined;
   readonly logLevel: string;
   readonly drainTimeSeconds: number;
 }
@@ -26,9 +33,24 @@ export async function runKubernetesInfra(bus: Bus, opts: KubernetesInfraOptions,
   const kc = new KubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
+  // Envoy Gateway's layout: the Secret at /certs, SDS files naming its files at /sds (Envoy watches them).
+  const sds = xdsSdsFiles({
+    certificatePath: `${CERTS_DIR}/tls.crt`,
+    privateKeyPath: `${CERTS_DIR}/tls.key`,
+    caPath: `${CERTS_DIR}/ca.crt`,
+  });
+  const xdsTls = opts.xdsClientSecret
+    ? {
+        clientSecret: opts.xdsClientSecret,
+        sdsFiles: { 'xds-certificate.json': sds.certificate, 'xds-trusted-ca.json': sds.trustedCa },
+      }
+    : undefined;
   const infra = new KubeInfra({
+    ...(xdsTls && { xdsTls }),
     kc,
     log,
+    deployType: opts.deployType,
+    controllerNamespace: opts.controllerNamespace,
     fleet: (irKey) => ({
       image: opts.image,
       logLevel: opts.logLevel,
@@ -38,6 +60,12 @@ export async function runKubernetesInfra(bus: Bus, opts: KubernetesInfraOptions,
         nodeId: irKey,
         xdsHost: opts.xdsHost,
         xdsPort: opts.xdsPort,
+        ...(xdsTls && {
+          xdsTls: {
+            sdsCertificatePath: `${SDS_DIR}/xds-certificate.json`,
+            sdsTrustedCaPath: `${SDS_DIR}/xds-trusted-ca.json`,
+          },
+        }),
         adminAddress: '127.0.0.1',
         adminPort: 19000,
         readinessPort: 19003,
@@ -60,9 +88,7 @@ export async function runKubernetesInfra(bus: Bus, opts: KubernetesInfraOptions,
     }
   };
   const resync = async (): Promise<void> => {
-    const namespaces = new Set([DEFAULT_NAMESPACE, ...[...state.values()].map((e) => e.value.proxy.namespace)]);
-    const existing = new Set<string>();
-    for (const ns of namespaces) for (const key of await infra.existingKeys(ns)) existing.add(key);
+    const existing = await infra.existingKeys();
     for (const key of new Set([...existing, ...state.keys()])) await apply(key);
     log.info('fleets resynced', { fleets: state.size });
   };

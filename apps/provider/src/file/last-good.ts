@@ -1,4 +1,4 @@
-import { describeResource, loadResources, type LoadError, type Resource } from '@eg/gatewayapi';
+import { describeResource, failsClosed, loadResources, type LoadError, type Resource } from '@eg/gatewayapi';
 
 /** What one file contributes: the resources served from it and the problems found in its latest text. */
 export interface FileState {
@@ -16,14 +16,17 @@ export interface FileState {
 export function loadFile(file: string, text: string, previous: FileState | undefined): FileState {
   const { resources, errors } = loadResources(text, file);
   if (!previous || errors.length === 0) return { resources, errors, text };
-  const loaded = new Set(resources.map(describeResource));
-  const unreadable = errors.some((e) => e.location.resource === undefined);
+  // What the loader kept of an invalid document (a fail-closed policy) gives way to its previous valid version.
   const invalid = new Set(errors.map((e) => e.location.resource));
+  const previousIds = new Set(previous.resources.map(describeResource));
+  const fresh = resources.filter((r) => !(failsClosed(r) && previousIds.has(describeResource(r))));
+  const loaded = new Set(fresh.map(describeResource));
+  const unreadable = errors.some((e) => e.location.resource === undefined);
   const kept = previous.resources.filter((r) => {
     const id = describeResource(r);
     return !loaded.has(id) && (unreadable || invalid.has(id));
   });
-  return { resources: [...resources, ...kept], errors, text };
+  return { resources: [...fresh, ...kept], errors, text };
 }
 
 /** Applies a new reading of the folder; files that disappeared contribute nothing. */

@@ -37,3 +37,12 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- define "eg.natsUrl" -}}
 nats://{{ include "eg.fullname" . }}-nats.{{ .Release.Namespace }}.svc.{{ .Values.kubernetesClusterDomain }}:4222
 {{- end -}}
+
+{{- /* Where Envoy fleets go: config.envoyGateway.provider.kubernetes.deploy.type, as in gateway-helm. */ -}}
+{{- define "eg.deployType" -}}
+{{- $type := dig "kubernetes" "deploy" "type" "ControllerNamespace" .Values.config.envoyGateway.provider -}}
+{{- if not (has $type (list "ControllerNamespace" "GatewayNamespace")) -}}
+{{- fail (printf "config.envoyGateway.provider.kubernetes.deploy.type must be ControllerNamespace or GatewayNamespace, not %s" $type) -}}
+{{- end -}}
+{{- $type -}}
+{{- end -}}

@@ -1,7 +1,5 @@
 import {
-  GATEWAY_API_GROUP,
   type BackendTrafficPolicy,
-  type PolicyTargetReference,
   type RateLimitClientSelector,
   type RateLimitHeaderSelector,
   type RateLimitRuleSpec,
@@ -23,8 +21,9 @@ import {
   type Problems,
 } from './decode.ts';
 import { parseCIDR } from './cidr.ts';
-import { headerName, kind, objectName, sectionName } from './formats.ts';
+import { headerName } from './formats.ts';
 import { objectMeta } from './metadata.ts';
+import { policyTargets, refuseUntranslated } from './policy-targets.ts';
 
 /** The kinds Envoy Gateway's CRD lets a BackendTrafficPolicy target. */
 const TARGET_KINDS = ['Gateway', 'HTTPRoute', 'GRPCRoute', 'UDPRoute', 'TCPRoute', 'TLSRoute', 'XListenerSet'];
@@ -41,46 +40,12 @@ const MAX_UINT32 = 4294967295;
 /** gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy, with the CRD's schema and CEL rules. */
 export function decodeBackendTrafficPolicy(doc: Fields, problems: Problems): BackendTrafficPolicy {
   const spec = object(doc['spec'], ['spec'], problems);
-  for (const key of Object.keys(spec).sort()) {
-    if (!TRANSLATED_FIELDS.includes(key) && !isAbsent(spec[key])) {
-      problems.add(['spec', key], 'is not supported yet (only rateLimit is translated)');
-    }
-  }
+  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only rateLimit is translated', problems);
   const rateLimit = optional(spec, 'rateLimit', rateLimitSpec, ['spec'], problems);
   return {
     kind: 'BackendTrafficPolicy',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
-    spec: { targetRefs: targets(spec, problems), ...(rateLimit && { rateLimit }) },
-  };
-}
-
-/** Exactly one of the deprecated `targetRef` and `targetRefs`, as the CRD's CEL rule says. */
-function targets(spec: Fields, problems: Problems): readonly PolicyTargetReference[] {
-  if (!isAbsent(spec['targetSelectors'])) return [];
-  const single = !isAbsent(spec['targetRef']);
-  const many = !isAbsent(spec['targetRefs']);
-  if (single === many) {
-    problems.add(['spec'], 'exactly one of targetRef or targetRefs must be set');
-    return [];
-  }
-  if (single) return [targetReference(spec['targetRef'], ['spec', 'targetRef'], problems)];
-  return field(spec, 'targetRefs', list(targetReference, { min: 1, max: 16 }), ['spec'], problems);
-}
-
-function targetReference(value: unknown, path: Path, problems: Problems): PolicyTargetReference {
-  const fields = object(value, path, problems);
-  const group = field(fields, 'group', string(), path, problems);
-  if (group !== GATEWAY_API_GROUP) problems.add([...path, 'group'], `must be ${GATEWAY_API_GROUP}`);
-  const targetKind = field(fields, 'kind', kind, path, problems);
-  if (targetKind !== '' && !TARGET_KINDS.includes(targetKind)) {
-    problems.add([...path, 'kind'], `must be one of ${TARGET_KINDS.join(', ')}`);
-  }
-  const section = optional(fields, 'sectionName', sectionName, path, problems);
-  return {
-    group,
-    kind: targetKind,
-    name: field(fields, 'name', objectName, path, problems),
-    ...(section !== undefined && { sectionName: section }),
+    spec: { targetRefs: policyTargets(spec, TARGET_KINDS, problems), ...(rateLimit && { rateLimit }) },
   };
 }
 

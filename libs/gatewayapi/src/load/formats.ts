@@ -92,3 +92,15 @@ export function checkPathValue(value: string, path: Path, problems: Problems): v
   } else if (value.endsWith('/..') || value.endsWith('/.')) problems.add(path, 'must not end with "/.." or "/."');
   else if (!PATH_CHARS.test(value)) problems.add(path, 'must only contain valid path characters');
 }
+
+/** Gateway API durations: 1-4 groups of up to 5 digits with a unit, e.g. `1h30m`, `500ms`. */
+const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** A Gateway API duration in milliseconds. */
+export function duration(value: unknown, path: Path, problems: Problems): number {
+  const text = string({ pattern: DURATION, format: 'a duration such as 10s, 500ms or 1h30m' })(value, path, problems);
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ms|h|m|s)/g)) ms += Number(amount) * (UNIT_MS[unit!] ?? 0);
+  return ms;
+}

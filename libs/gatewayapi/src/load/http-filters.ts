@@ -48,12 +48,28 @@ const CONFIG_FIELD = {
   CORS: 'cors',
 } as const satisfies Record<HTTPRouteFilter['type'], string>;
 
-const FILTER_TYPES = Object.keys(CONFIG_FIELD) as (keyof typeof CONFIG_FIELD)[];
+type FilterType = keyof typeof CONFIG_FIELD;
+const FILTER_TYPES = Object.keys(CONFIG_FIELD) as FilterType[];
+/** The filter types a GRPCRoute accepts. */
+const GRPC_FILTER_TYPES: readonly FilterType[] = [
+  'ResponseHeaderModifier',
+  'RequestHeaderModifier',
+  'RequestMirror',
+  'ExtensionRef',
+];
 
 /** One HTTPRoute filter, with the CEL rule that only the field matching `type` is set (and that one is required). */
-export function httpRouteFilter(value: unknown, path: Path, problems: Problems): HTTPRouteFilter {
+export const httpRouteFilter = routeFilter(FILTER_TYPES);
+/** One GRPCRoute filter: an HTTPRoute filter of the types GRPCRoute allows. */
+export const grpcRouteFilter = routeFilter(GRPC_FILTER_TYPES);
+
+function routeFilter(types: readonly FilterType[]): Decoder<HTTPRouteFilter> {
+  return (value, path, problems) => decodeFilter(value, types, path, problems);
+}
+
+function decodeFilter(value: unknown, types: readonly FilterType[], path: Path, problems: Problems): HTTPRouteFilter {
   const fields = object(value, path, problems);
-  const type = field(fields, 'type', oneOf(FILTER_TYPES), path, problems);
+  const type = field(fields, 'type', oneOf(types), path, problems);
   for (const [other, key] of Object.entries(CONFIG_FIELD)) {
     if (other !== type && !isAbsent(fields[key]))
       problems.add([...path, key], `must be nil if the filter.type is not ${other}`);
@@ -86,11 +102,7 @@ export function checkRuleFilters(
   path: Path,
   problems: Problems,
 ): void {
-  for (const once of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const) {
-    if (filters.filter((f) => f.type === once).length > 1) {
-      problems.add([...path, 'filters'], `${once} filter cannot be repeated`);
-    }
-  }
+  checkUniqueFilters(filters, path, problems);
   if (filters.some((f) => f.type === 'RequestRedirect') && filters.some((f) => f.type === 'URLRewrite')) {
     problems.add([...path, 'filters'], 'may specify either RequestRedirect or URLRewrite, but not both');
   }
@@ -106,6 +118,15 @@ export function checkRuleFilters(
       );
     }
   });
+}
+
+/** CEL: the header modifiers, RequestRedirect and URLRewrite each at most once in a list of filters. */
+export function checkUniqueFilters(filters: readonly HTTPRouteFilter[], path: Path, problems: Problems): void {
+  for (const once of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const) {
+    if (filters.filter((f) => f.type === once).length > 1) {
+      problems.add([...path, 'filters'], `${once} filter cannot be repeated`);
+    }
+  }
 }
 
 function headerModifier(value: unknown, path: Path, problems: Problems): HeaderModifier {

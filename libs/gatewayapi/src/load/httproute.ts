@@ -25,6 +25,7 @@ import {
 } from './decode.ts';
 import {
   checkPathValue,
+  duration,
   group,
   headerName,
   hostname,
@@ -131,17 +132,6 @@ function rule(value: unknown, path: Path, problems: Problems): HTTPRouteRule {
   };
 }
 
-/** Gateway API durations: 1-4 groups of up to 5 digits with a unit, e.g. `1h30m`, `500ms`. */
-const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
-const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
-function duration(value: unknown, path: Path, problems: Problems): number {
-  const text = string({ pattern: DURATION, format: 'a duration such as 10s, 500ms or 1h30m' })(value, path, problems);
-  let ms = 0;
-  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ms|h|m|s)/g)) ms += Number(amount) * (UNIT_MS[unit!] ?? 0);
-  return ms;
-}
-
 function routeTimeouts(value: unknown, path: Path, problems: Problems): RouteTimeouts {
   const fields = object(value, path, problems);
   const request = optional(fields, 'request', duration, path, problems);
@@ -192,7 +182,7 @@ function pathMatch(value: unknown, path: Path, problems: Problems): HTTPRouteMat
   return { type, value: pathValue };
 }
 
-function nameValueMatch(maxValue: number) {
+export function nameValueMatch(maxValue: number) {
   return (value: unknown, path: Path, problems: Problems): NameValueMatch => {
     const fields = object(value, path, problems);
     return {

@@ -21,7 +21,7 @@ export type BackendResolution =
 
 /** The route that holds the backendRef. */
 export interface BackendRefOwner {
-  readonly kind: 'HTTPRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+  readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
   readonly namespace: string;
   /** The Service port protocol the route carries; TCP unless said otherwise. */
   readonly protocol?: ServiceProtocol;
@@ -29,9 +29,21 @@ export interface BackendRefOwner {
 
 /**
  * Resolves one backendRef to the endpoints of a Service or ServiceImport (from their EndpointSlices) or of a
- * Backend. Filters on the backendRef are the caller's concern.
+ * Backend. Filters on the backendRef are the caller's concern. A GRPCRoute's backends are spoken to over HTTP/2.
  */
 export function resolveBackendRef(
+  ref: BackendRef,
+  owner: BackendRefOwner,
+  settingName: string,
+  index: ResourceIndex,
+  options: TranslateOptions,
+): BackendResolution {
+  const resolved = resolveEndpoints(ref, owner, settingName, index, options);
+  if (!resolved.valid || owner.kind !== 'GRPCRoute') return resolved;
+  return { valid: true, setting: { ...resolved.setting, protocol: 'HTTP2' } };
+}
+
+function resolveEndpoints(
   ref: BackendRef,
   owner: BackendRefOwner,
   settingName: string,

@@ -117,7 +117,7 @@ export function gatewayInfraIR(
   };
 }
 
-export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[]): HTTPListener {
+export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[], grpc: boolean): HTTPListener {
   const { gateway, spec } = listener;
   return {
     name: listener.irName,
@@ -126,6 +126,7 @@ export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[
     externalPort: spec.port,
     hostnames: [spec.hostname ?? '*'],
     ...(listener.serve?.type === 'HTTPS' && { tls: listener.serve.tls }),
+    ...(grpc && { grpc: true as const }),
     routes,
     metadata: {
       kind: 'Gateway',

@@ -2,13 +2,13 @@ import type { HeaderOperations, Mirror, PathRewrite, Redirect, RouteAction, URLR
 import {
   ENVOY_GATEWAY_GROUP,
   type HeaderModifier,
-  type HTTPRoute,
   type HTTPRouteFilter,
   type HTTPRouteMatch,
   type PathModifier,
   type RequestRedirect,
 } from '../resources.ts';
 import { resolveBackendRef } from './backend-refs.ts';
+import type { RoutableRoute } from './httproute-rules.ts';
 import type { Problem } from './conditions.ts';
 import type { TranslateOptions } from './listeners.ts';
 import { isValidRegex } from './regex.ts';
@@ -31,7 +31,7 @@ export interface FilterTranslation {
 }
 
 export interface RuleContext {
-  readonly route: HTTPRoute;
+  readonly route: RoutableRoute;
   readonly ruleIndex: number;
   readonly matches: readonly HTTPRouteMatch[];
   /** `httproute/<ns>/<name>/rule/<i>` */
@@ -83,7 +83,7 @@ export function translateRuleFilters(filters: readonly HTTPRouteFilter[], ctx: R
         const { backendRef, fraction } = filter.requestMirror;
         const resolved = resolveBackendRef(
           { ...backendRef, weight: 1 },
-          { kind: 'HTTPRoute', namespace: ctx.route.metadata.namespace },
+          { kind: ctx.route.kind, namespace: ctx.route.metadata.namespace },
           name,
           ctx.index,
           ctx.options,

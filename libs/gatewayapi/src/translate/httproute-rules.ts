@@ -7,21 +7,51 @@ import type {
   SourceMetadata,
   StringMatch,
 } from '@eg/ir';
-import type { HTTPRoute, HTTPRouteMatch, HTTPRouteRule } from '../resources.ts';
+import type { HTTPRouteMatch, HTTPRouteRule, ObjectMeta, ParentReference } from '../resources.ts';
 import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
 import type { Problem } from './conditions.ts';
 import { hostnameSuffix } from './hostnames.ts';
 import { backendRefHeaderFilters, translateRuleFilters, type RuleFilterFeatures } from './http-filters.ts';
 import type { TranslateOptions } from './listeners.ts';
-import type { RankedRoute } from './precedence.ts';
+import { httpPathSpecificity, type PathSpecificity, type RankedRoute } from './precedence.ts';
 import { isValidRegex } from './regex.ts';
 import type { ResourceIndex } from './resource-index.ts';
+
+/** A match as the HTTP pipeline translates it; GRPCRoute matches say how they rank (see precedence.ts). */
+export interface RoutableMatch extends HTTPRouteMatch {
+  readonly specificity?: PathSpecificity;
+}
+
+/** A rule as the HTTP pipeline translates it; `invalid` says why it must be dropped instead. */
+export interface RoutableRule extends HTTPRouteRule {
+  readonly matches: readonly RoutableMatch[];
+  readonly invalid?: string;
+}
+
+/**
+ * A route Envoy serves from an HTTP connection manager: an HTTPRoute as loaded, or a GRPCRoute whose method
+ * matches became path matches (see grpcroute.ts). Attachment, backends, filters and status are shared.
+ */
+export interface RoutableRoute {
+  readonly kind: 'HTTPRoute' | 'GRPCRoute';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs: readonly ParentReference[];
+    readonly hostnames: readonly string[];
+    readonly rules: readonly RoutableRule[];
+  };
+}
+
+/** `httproute/<ns>/<name>` or `grpcroute/<ns>/<name>`: the prefix of the route's IR names, as in Envoy Gateway. */
+export function irNamePrefix(route: RoutableRoute): string {
+  return `${route.kind.toLowerCase()}/${route.metadata.namespace}/${route.metadata.name}`;
+}
 
 /** One rule, translated once per route and copied onto every listener hostname the route attaches to. */
 interface TranslatedRule {
   readonly index: number;
   readonly name?: string;
-  readonly matches: readonly HTTPRouteMatch[];
+  readonly matches: readonly RoutableMatch[];
   readonly action: RouteAction;
   readonly features: Omit<RuleFilterFeatures, 'action'>;
   readonly timeouts?: RouteTimeouts;
@@ -36,11 +66,11 @@ export interface TranslatedRules {
 }
 
 /**
- * Translates the rules of an HTTPRoute. A backendRef that cannot be resolved keeps its weight as an invalid
- * setting (its share of requests gets 500); a rule without any usable weight answers 500 as a whole.
+ * Translates the rules of an HTTPRoute or GRPCRoute. A backendRef that cannot be resolved keeps its weight as an
+ * invalid setting (its share of requests gets 500); a rule without any usable weight answers 500 as a whole.
  */
-export function translateRules(route: HTTPRoute, index: ResourceIndex, options: TranslateOptions): TranslatedRules {
-  const { namespace, name } = route.metadata;
+export function translateRules(route: RoutableRoute, index: ResourceIndex, options: TranslateOptions): TranslatedRules {
+  const { namespace } = route.metadata;
   const rules: TranslatedRule[] = [];
   const refProblems: Problem[] = [];
   const dropped: { index: number; message: string }[] = [];
@@ -50,7 +80,7 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
       dropped.push({ index: i, message: unsupported });
       return;
     }
-    const destination = `httproute/${namespace}/${name}/rule/${i}`;
+    const destination = `${irNamePrefix(route)}/rule/${i}`;
     const filters = translateRuleFilters(rule.filters, {
       route,
       ruleIndex: i,
@@ -63,7 +93,7 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
     const settings: DestinationSetting[] = [];
     rule.backendRefs.forEach((ref, k) => {
       const settingName = `${destination}/backend/${k}`;
-      const resolved = resolveBackendRef(ref, { kind: 'HTTPRoute', namespace }, settingName, index, options);
+      const resolved = resolveBackendRef(ref, { kind: route.kind, namespace }, settingName, index, options);
       const headerFilters = backendRefHeaderFilters(ref.filters);
       const problem = !resolved.valid
         ? resolved.problem
@@ -104,7 +134,8 @@ export function translateRules(route: HTTPRoute, index: ResourceIndex, options: 
 }
 
 /** What in a rule cannot be translated faithfully; such a rule is dropped rather than half-applied. */
-function unsupportedFeature(rule: HTTPRouteRule): string | undefined {
+function unsupportedFeature(rule: RoutableRule): string | undefined {
+  if (rule.invalid !== undefined) return rule.invalid;
   if (rule.filters.some((f) => f.type === 'CORS')) return 'the CORS filter is not supported yet';
   const protectedHeader = protectedHeaderChange(rule);
   if (protectedHeader) return protectedHeader;
@@ -139,12 +170,16 @@ function protectedHeaderChange(rule: HTTPRouteRule): string | undefined {
 }
 
 /** The IR routes of the translated rules for one hostname of one listener. */
-export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRule[], hostname: string): RankedRoute[] {
+export function routesForHostname(
+  route: RoutableRoute,
+  rules: readonly TranslatedRule[],
+  hostname: string,
+): RankedRoute[] {
   const { namespace, name, creationTimestamp } = route.metadata;
   return rules.flatMap((rule) =>
     rule.matches.map((match, j): RankedRoute => {
       const metadata: SourceMetadata = {
-        kind: 'HTTPRoute',
+        kind: route.kind,
         namespace,
         name,
         ...(rule.name !== undefined && { sectionName: rule.name }),
@@ -152,7 +187,7 @@ export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRu
       const queryParamMatches = queryMatches(match);
       return {
         route: {
-          name: `httproute/${namespace}/${name}/rule/${rule.index}/match/${j}/${hostnameSuffix(hostname)}`,
+          name: `${irNamePrefix(route)}/rule/${rule.index}/match/${j}/${hostnameSuffix(hostname)}`,
           hostname,
           pathMatch: pathMatch(match),
           headerMatches: headerMatches(match),
@@ -163,12 +198,14 @@ export function routesForHostname(route: HTTPRoute, rules: readonly TranslatedRu
           metadata,
         },
         source: {
+          kind: route.kind,
           ...(creationTimestamp !== undefined && { createdAt: creationTimestamp }),
           namespace,
           name,
           rule: rule.index,
           match: j,
         },
+        path: match.specificity ?? httpPathSpecificity(pathMatch(match)),
         hasMethodMatch: match.method !== undefined,
         headerMatchCount: match.headers.length,
         queryMatchCount: match.queryParams.length,

@@ -1,8 +1,8 @@
 import { CONTROLLER_NAME, type Condition, type ResourceStatus } from '@eg/ir';
-import { API_VERSION, GATEWAY_API_GROUP, type Gateway, type HTTPRoute, type ParentReference } from '../resources.ts';
+import { API_VERSION, GATEWAY_API_GROUP, type Gateway, type ParentReference } from '../resources.ts';
 import { condition, joinProblems } from './conditions.ts';
 import { intersectHostnames } from './hostnames.ts';
-import { routesForHostname, type TranslatedRules } from './httproute-rules.ts';
+import { routesForHostname, type RoutableRoute, type TranslatedRules } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
 
@@ -29,15 +29,16 @@ const MSG_ACCEPTED = 'Route is accepted';
 const MSG_RESOLVED = 'Resolved all the Object references for the Route';
 const MSG_NO_MATCHING_PARENT = 'No listeners match this parent ref';
 const MSG_NOT_ALLOWED = 'No listeners included by this parent ref allowed this attachment.';
-const MSG_NO_HOSTNAME = "There were no hostname intersections between the HTTPRoute and this parent ref's Listener(s).";
+const noHostnameMessage = (kind: string) =>
+  `There were no hostname intersections between the ${kind} and this parent ref's Listener(s).`;
 
 /**
- * Attaches an HTTPRoute to the listeners its parentRefs select and returns its status, or nothing when no
+ * Attaches an HTTPRoute or GRPCRoute to the listeners its parentRefs select and returns its status, or nothing when no
  * parentRef names a Gateway of this controller. Each parent gets Accepted (attachment) and ResolvedRefs
  * (backends) independently, as the Gateway API requires.
  */
 export function attachHTTPRoute(
-  route: HTTPRoute,
+  route: RoutableRoute,
   rules: TranslatedRules,
   world: RouteWorld,
 ): ResourceStatus | undefined {
@@ -60,12 +61,12 @@ export function attachHTTPRoute(
     });
   }
   if (parents.length === 0) return undefined;
-  return { kind: 'HTTPRoute', apiVersion: API_VERSION.HTTPRoute, namespace, name, status: { parents } };
+  return { kind: route.kind, apiVersion: API_VERSION[route.kind], namespace, name, status: { parents } };
 }
 
 /** The Accepted condition for one parentRef, or undefined when the parent is not this controller's. */
 function attachToParent(
-  route: HTTPRoute,
+  route: RoutableRoute,
   rules: TranslatedRules,
   parentRef: ParentReference,
   world: RouteWorld,
@@ -85,12 +86,12 @@ function attachToParent(
       (parentRef.port === undefined || parentRef.port === l.spec.port),
   );
   if (selected.length === 0) return rejected('NoMatchingParent', MSG_NO_MATCHING_PARENT);
-  const allowed = selected.filter((l) => l.allowsRoute('HTTPRoute', namespace));
+  const allowed = selected.filter((l) => l.allowsRoute(route.kind, namespace));
   if (allowed.length === 0) return rejected('NotAllowedByListeners', MSG_NOT_ALLOWED);
   const attachable = allowed
     .map((listener) => ({ listener, hostnames: intersectHostnames(route.spec.hostnames, listener.spec.hostname) }))
     .filter((a) => a.hostnames.length > 0);
-  if (attachable.length === 0) return rejected('NoMatchingListenerHostname', MSG_NO_HOSTNAME);
+  if (attachable.length === 0) return rejected('NoMatchingListenerHostname', noHostnameMessage(route.kind));
   if (rules.rules.length === 0 && rules.dropped.length > 0) {
     return rejected(
       'UnsupportedValue',
@@ -98,7 +99,7 @@ function attachToParent(
     );
   }
 
-  const routeKey = `${namespace}/${route.metadata.name}`;
+  const routeKey = `${route.kind}/${namespace}/${route.metadata.name}`;
   for (const { listener, hostnames } of attachable) {
     world.tally.addRoutes(
       listener,

@@ -9,6 +9,7 @@ import {
   type EnvoyProxy,
   type Gateway,
   type GatewayClass,
+  type GRPCRoute,
   type HTTPRoute,
   type HTTPRouteFilterResource,
   type Namespace,
@@ -16,6 +17,7 @@ import {
   type Resource,
   type Resources,
   type Secret,
+  type SecurityPolicy,
   type Service,
   type ServiceImport,
   type TCPRoute,
@@ -31,6 +33,7 @@ export interface ResourceIndex {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
+  readonly grpcRoutes: readonly GRPCRoute[];
   readonly tlsRoutes: readonly TLSRoute[];
   readonly tcpRoutes: readonly TCPRoute[];
   readonly udpRoutes: readonly UDPRoute[];
@@ -38,6 +41,8 @@ export interface ResourceIndex {
   readonly referenceGrants: readonly ReferenceGrant[];
   /** Oldest first (then namespace/name): the order in which policies claim their targets. */
   readonly backendTrafficPolicies: readonly BackendTrafficPolicy[];
+  /** Oldest first (then namespace/name), as backendTrafficPolicies. */
+  readonly securityPolicies: readonly SecurityPolicy[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
@@ -73,12 +78,14 @@ export function indexResources(resources: Resources): ResourceIndex {
     gatewayClasses: ofKind('GatewayClass'),
     gateways: ofKind('Gateway'),
     httpRoutes: ofKind('HTTPRoute'),
+    grpcRoutes: ofKind('GRPCRoute'),
     tlsRoutes: ofKind('TLSRoute'),
     tcpRoutes: ofKind('TCPRoute'),
     udpRoutes: ofKind('UDPRoute'),
     backends,
     referenceGrants: ofKind('ReferenceGrant'),
     backendTrafficPolicies: [...ofKind('BackendTrafficPolicy')].sort(compareAge),
+    securityPolicies: [...ofKind('SecurityPolicy')].sort(compareAge),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     secret: (namespace, name) => secrets.get(`${namespace}/${name}`),

@@ -1,5 +1,6 @@
 import type { Condition, ResourceStatus } from '@eg/ir';
-import type { HTTPRoute, ParentReference } from '../resources.ts';
+import type { ParentReference } from '../resources.ts';
+import type { RoutableRoute } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import { comparePrecedence, type RankedRoute } from './precedence.ts';
 import { findShadowedRoutes, overlapCondition } from './route-overlaps.ts';
@@ -9,11 +10,11 @@ interface RouteParentStatus {
   readonly conditions: readonly Condition[];
 }
 
-/** Adds RouteRulesOverlap to each accepted parent (Gateway) on which another route shadows the HTTPRoute. */
+/** Adds RouteRulesOverlap to each accepted parent (Gateway) on which another route shadows the route. */
 export function withOverlaps(
   statuses: readonly ResourceStatus[],
   perListener: ReadonlyMap<ListenerContext, readonly RankedRoute[]>,
-  routes: readonly HTTPRoute[],
+  routes: readonly RoutableRoute[],
 ): ResourceStatus[] {
   const shadowed = findShadowedRoutes(
     [...perListener].map(([listener, ranked]) => ({
@@ -22,10 +23,12 @@ export function withOverlaps(
     })),
   );
   if (shadowed.size === 0) return [...statuses];
-  const generations = new Map(routes.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r.metadata.generation]));
+  const generations = new Map(
+    routes.map((r) => [`${r.kind}/${r.metadata.namespace}/${r.metadata.name}`, r.metadata.generation]),
+  );
   return statuses.map((status) => {
-    const key = `${status.namespace ?? ''}/${status.name}`;
-    const byGateway = status.kind === 'HTTPRoute' ? shadowed.get(key) : undefined;
+    const key = `${status.kind}/${status.namespace ?? ''}/${status.name}`;
+    const byGateway = shadowed.get(key);
     if (!byGateway) return status;
     const { parents } = status.status as { parents: readonly RouteParentStatus[] };
     return {

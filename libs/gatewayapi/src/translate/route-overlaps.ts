@@ -2,7 +2,7 @@ import { canonicalJSON, type Condition } from '@eg/ir';
 import { condition } from './conditions.ts';
 import type { RankedRoute } from './precedence.ts';
 
-/** Route `<namespace>/<name>` -> Gateway `<namespace>/<name>` -> why some of its matches get no traffic there. */
+/** Route `<kind>/<namespace>/<name>` -> Gateway `<namespace>/<name>` -> why some of its matches get no traffic. */
 export type ShadowedRoutes = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
 
 /** The routes of one listener, most specific first. */
@@ -13,7 +13,7 @@ export interface ListenerRoutes {
 }
 
 /**
- * Finds matches that an older (or alphabetically earlier) HTTPRoute already claims with exactly the same
+ * Finds matches that an older (or alphabetically earlier) route already claims with exactly the same
  * conditions on the same hostname. Precedence decides where such requests go; this says so in the losing
  * route's status, so that teams sharing a Gateway see the conflict.
  */
@@ -30,11 +30,11 @@ export function findShadowedRoutes(listeners: Iterable<ListenerRoutes>): Shadowe
       }
       const { source } = ranked;
       const from = `${winner.source.namespace}/${winner.source.name}`;
-      if (from === `${source.namespace}/${source.name}`) continue;
-      const routeKey = `${source.namespace}/${source.name}`;
+      const routeKey = `${source.kind}/${source.namespace}/${source.name}`;
+      if (routeKey === `${winner.source.kind}/${from}`) continue;
       const byGateway = shadowed.get(routeKey) ?? new Map<string, string[]>();
       const messages = byGateway.get(gateway) ?? [];
-      const message = `Rule ${source.rule} match ${source.match} on hostname ${ranked.route.hostname} is shadowed by HTTPRoute ${from} rule ${winner.source.rule}, which takes precedence`;
+      const message = `Rule ${source.rule} match ${source.match} on hostname ${ranked.route.hostname} is shadowed by ${winner.source.kind} ${from} rule ${winner.source.rule}, which takes precedence`;
       if (!messages.includes(message)) messages.push(message);
       byGateway.set(gateway, messages);
       shadowed.set(routeKey, byGateway);

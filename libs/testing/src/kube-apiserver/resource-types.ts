@@ -74,3 +74,36 @@ export const ENVOY_GATEWAY_TYPES: readonly ResourceType[] = [
 ];
 
 export const ALL_TYPES: readonly ResourceType[] = [...CORE_TYPES, ...GATEWAY_API_TYPES, ...ENVOY_GATEWAY_TYPES];
+
+/** The part of a CustomResourceDefinition the emulator needs to serve its kind. */
+export interface CrdRegistration {
+  readonly spec: {
+    readonly group: string;
+    readonly names: { readonly kind: string; readonly plural: string };
+    readonly scope: 'Namespaced' | 'Cluster';
+    readonly versions: readonly {
+      readonly name: string;
+      readonly storage: boolean;
+      readonly subresources?: { readonly status?: object };
+    }[];
+  };
+}
+
+/**
+ * The kinds CustomResourceDefinitions register, at their storage version, so a test serves exactly what a
+ * CRD chart would install (the emulator keeps one version per kind: it does no conversion).
+ */
+export function resourceTypesFromCrds(crds: readonly CrdRegistration[]): ResourceType[] {
+  return crds.map(({ spec }) => {
+    const storage = spec.versions.find((v) => v.storage);
+    if (!storage) throw new Error(`CRD ${spec.names.plural}.${spec.group} has no storage version`);
+    return {
+      group: spec.group,
+      version: storage.name,
+      kind: spec.names.kind,
+      plural: spec.names.plural,
+      namespaced: spec.scope === 'Namespaced',
+      status: storage.subresources?.status !== undefined,
+    };
+  });
+}
