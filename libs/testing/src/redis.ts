@@ -29,15 +29,26 @@ process.on('exit', () => {
 /** Starts Debian's real redis-server on a free port of 127.0.0.1, in memory only (no RDB or AOF files). */
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerFixture> {
   const bin = opts.bin ?? process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
-  const port = opts.port ?? (await freePort());
+  let port = opts.port ?? (await freePort());
   const startTimeoutMs = opts.startTimeoutMs ?? 10_000;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+  const args = (): string[] => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+  ];
   let child: ChildProcess | undefined;
   let stopped = false;
 
   const start = async (): Promise<void> => {
     if (child) return;
-    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(bin, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(proc);
     child = proc;
     const log: string[] = [];
@@ -73,7 +84,16 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     await exited;
   };
 
-  await start();
+  // Another process may take the free port before redis-server binds it; a port of our choosing is tried anew.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (opts.port !== undefined || attempt === 3) throw err;
+      port = await freePort();
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
