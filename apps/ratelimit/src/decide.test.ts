@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RateLimitIR } from '@eg/ir';
 import { RateLimitConfig } from './config.ts';
-import { decide } from './decide.ts';
+import { counterKey, decide } from './decide.ts';
 import { MemoryCounterStore } from './fixed-window.ts';
 
 const ir: RateLimitIR = {
@@ -91,5 +91,15 @@ describe('decide', () => {
     const d = await decide(config, store, { domain: 'nope', descriptors: [user('a')], hitsAddend: 100 }, T0);
     expect(d.overallCode).toBe('OK');
     expect(store.size).toBe(0);
+  });
+
+  it('names counters as envoyproxy/ratelimit does: domain, entries, window start in seconds', () => {
+    const entries = [
+      { key: 'route', value: 'r1' },
+      { key: 'remote_address', value: '10.0.0.1' },
+    ];
+    expect(counterKey('default/eg/http', entries, T0)).toBe(
+      `default/eg/http_route_r1_remote_address_10.0.0.1_${T0 / 1000}`,
+    );
   });
 });

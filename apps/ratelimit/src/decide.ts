@@ -41,9 +41,12 @@ export async function decide(
     if (!limit) return;
     const windowMs = UNIT_SECONDS[limit.unit] * 1000;
     const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    const entries = descriptor.entries.map((e) => `${e.key}=${e.value}`).join('|');
     limited.push({ index, limit, windowEnd: windowStart + windowMs });
-    increments.push({ key: `${request.domain}|${entries}|${windowStart}`, hits, expiresAt: windowStart + windowMs });
+    increments.push({
+      key: counterKey(request.domain, descriptor.entries, windowStart),
+      hits,
+      expiresAt: windowStart + windowMs,
+    });
   });
   const totals = increments.length > 0 ? await store.increment(increments) : [];
   const statuses: DescriptorStatus[] = request.descriptors.map(() => ({ code: 'OK', limitRemaining: 0 }));
@@ -57,4 +60,14 @@ export async function decide(
     };
   });
   return { overallCode: statuses.some((s) => s.code === 'OVER_LIMIT') ? 'OVER_LIMIT' : 'OK', statuses };
+}
+
+/**
+ * envoyproxy/ratelimit's cache key, `<domain>_<key>_<value>_..._<window start in epoch seconds>`, so replicas
+ * of either implementation sharing one Redis count into the same keys.
+ */
+export function counterKey(domain: string, entries: readonly DescriptorEntry[], windowStartMs: number): string {
+  let key = `${domain}_`;
+  for (const { key: k, value } of entries) key += `${k}_${value}_`;
+  return key + String(windowStartMs / 1000);
 }

@@ -12,6 +12,11 @@ export interface RateLimitServerOptions {
   readonly store?: CounterStore;
   readonly credentials?: ServerCredentials;
   readonly now?: () => number;
+  /**
+   * When the counter store fails: answer with a gRPC error so Envoy's filter applies its own failure_mode_deny
+   * (500 when set). Without it the service fails open, as Envoy Gateway does by default: OK, nothing counted.
+   */
+  readonly failureModeDeny?: boolean;
 }
 
 export interface RateLimitServer {
@@ -22,8 +27,8 @@ export interface RateLimitServer {
 
 /** Envoy's rate limit service (`envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit`) over gRPC. */
 export async function startRateLimitServer(opts: RateLimitServerOptions): Promise<RateLimitServer> {
-  const store = opts.store ?? new MemoryCounterStore();
   const now = opts.now ?? Date.now;
+  const store = opts.store ?? new MemoryCounterStore(now);
   // Replaced whole on every update; a request keeps the instance it started with.
   let config = new RateLimitConfig([]);
   const server = new Server();
@@ -44,8 +49,17 @@ export async function startRateLimitServer(opts: RateLimitServerOptions): Promis
           callback(null, toWire(decision));
         })
         .catch((err: unknown) => {
-          recordDecision(request.domain, 'ERROR');
-          callback({ code: status.UNAVAILABLE, details: `counter store failed: ${String(err)}` });
+          if (opts.failureModeDeny) {
+            recordDecision(request.domain, 'ERROR');
+            callback({ code: status.UNAVAILABLE, details: `counter store failed: ${String(err)}` });
+            return;
+          }
+          recordDecision(request.domain, 'FAILURE_MODE_ALLOWED');
+          // No current_limit in the statuses: Envoy then adds no x-ratelimit-* headers it could not back.
+          callback(null, {
+            overallCode: 'OK',
+            statuses: request.descriptors.map(() => ({ code: 'OK', limitRemaining: 0 })),
+          });
         });
     },
   });

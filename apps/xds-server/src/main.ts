@@ -31,10 +31,16 @@ const { values } = parseArgs({
     'ratelimit-url': { type: 'string', default: process.env['RATELIMIT_URL'] },
     /** Deny requests when the ratelimit service cannot be reached (Envoy's failure_mode_deny). */
     'ratelimit-fail-closed': { type: 'boolean', default: false },
+    /** How long Envoy waits for a rate-limit answer (Envoy Gateway's rateLimit.timeout); Envoy's 20 ms without. */
+    'ratelimit-timeout-ms': { type: 'string' },
   },
 });
 
-const rateLimitService = parseRateLimitService(values['ratelimit-url'], values['ratelimit-fail-closed']);
+const rateLimitService = parseRateLimitService(
+  values['ratelimit-url'],
+  values['ratelimit-fail-closed'],
+  values['ratelimit-timeout-ms'],
+);
 
 await runService({
   name: 'xds-server',

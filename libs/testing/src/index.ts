@@ -6,6 +6,7 @@ export * from './grpc-echo.ts';
 export * from './http.ts';
 export * from './https.ts';
 export * from './nats.ts';
+export * from './redis.ts';
 export * from './ports.ts';
 export * from './service-process.ts';
 export * from './udp.ts';

@@ -1,5 +1,5 @@
 export { translateXds, type XdsOptions } from './translate.ts';
-export { DEFAULT_RATE_LIMIT_SERVICE, type RateLimitServiceOptions } from './ratelimit.ts';
+export { DEFAULT_RATE_LIMIT_SERVICE, type RateLimitAddress, type RateLimitServiceOptions } from './ratelimit.ts';
 export { toJSON, type XdsResourcesJSON } from './to-json.ts';
 export { TYPE_URLS, resourcesOfType, type ResourceTypeUrl, type XdsResource, type XdsResources } from './resources.ts';
 export {

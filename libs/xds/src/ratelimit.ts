@@ -12,18 +12,22 @@ import { HTTP_PROTOCOL_OPTIONS, LOCAL_RATE_LIMIT, RATE_LIMIT } from './extension
 
 /** Where Envoy asks for global rate-limit decisions, and what it does when the service does not answer. */
 export interface RateLimitServiceOptions {
-  readonly host: string;
-  readonly port: number;
+  /** The service's replicas; Envoy balances its calls over them round robin (a Service name is one address). */
+  readonly addresses: readonly [RateLimitAddress, ...RateLimitAddress[]];
   /** Deny requests when the service cannot be reached (Envoy's failure_mode_deny); Envoy Gateway's default is to allow. */
   readonly failClosed?: boolean;
   /** The service's answer deadline; Envoy's default (20 ms) when absent. */
   readonly timeoutMs?: number;
 }
 
+export interface RateLimitAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Envoy Gateway's names: the ratelimit Service in the controller namespace on 8081. */
 export const DEFAULT_RATE_LIMIT_SERVICE: RateLimitServiceOptions = {
-  host: 'envoy-ratelimit.envoy-gateway-system.svc.cluster.local',
-  port: 8081,
+  addresses: [{ host: 'envoy-ratelimit.envoy-gateway-system.svc.cluster.local', port: 8081 }],
 };
 
 export const RATE_LIMIT_CLUSTER = 'ratelimit_cluster';
@@ -91,9 +95,9 @@ export function rateLimitCluster(service: RateLimitServiceOptions): ProtoJson {
       clusterName: RATE_LIMIT_CLUSTER,
       endpoints: [
         {
-          lbEndpoints: [
-            { endpoint: { address: { socketAddress: { address: service.host, portValue: service.port } } } },
-          ],
+          lbEndpoints: service.addresses.map(({ host, port }) => ({
+            endpoint: { address: { socketAddress: { address: host, portValue: port } } },
+          })),
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { XdsIR } from '@eg/ir';
+import type { HTTPRoute, XdsIR } from '@eg/ir';
 import { forward, ir, listener, route, setting } from '../test/ir-builders.ts';
 import { toJSON } from './to-json.ts';
 import { translateXds } from './translate.ts';
@@ -127,5 +127,40 @@ describe('translateXds', () => {
     const dns = translateRoutes(route('r', '/', forward('dest', [setting('dest/backend/0', 1, 80, fqdn)])));
     expect(toJSON(dns).clusters[0]).toMatchObject({ name: 'dest', type: 'STRICT_DNS' });
     expect(dns.endpoints).toEqual([]);
+  });
+
+  it('balances the ratelimit cluster over every address given and passes failure_mode_deny on', () => {
+    const limited: HTTPRoute = {
+      ...route('r', '/', forward('dest', [setting('dest/backend/0', 1, 3000)])),
+      rateLimit: {
+        global: {
+          rules: [{ name: 'default/p/rule/0', headerMatches: [], limit: { requests: 1, unit: 'Hour' }, shared: false }],
+        },
+      },
+    };
+    const resources = translateXds(ir(listener('default/eg/http', 8080, [limited])), {
+      rateLimitService: {
+        addresses: [
+          { host: '127.0.0.1', port: 7001 },
+          { host: '127.0.0.1', port: 7002 },
+        ],
+        failClosed: true,
+      },
+    });
+    const json = toJSON(resources);
+    const cluster = (json.clusters as Json[]).find((c) => c['name'] === 'ratelimit_cluster');
+    expect(cluster).toMatchObject({
+      loadAssignment: {
+        endpoints: [
+          {
+            lbEndpoints: [7001, 7002].map((portValue) => ({
+              endpoint: { address: { socketAddress: { address: '127.0.0.1', portValue } } },
+            })),
+          },
+        ],
+      },
+    });
+    expect(JSON.stringify(json.listeners)).toContain('"failureModeDeny":true');
+    expect(JSON.stringify(json.listeners)).toContain('"enableXRatelimitHeaders":"DRAFT_VERSION_03"');
   });
 });

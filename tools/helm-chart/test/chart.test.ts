@@ -174,4 +174,42 @@ describe.skipIf(!helm)('Helm chart (helm template)', () => {
     const infra = deployment(objects, 'infra-manager').spec.template.spec.containers[0]!;
     expect(infra.args).toContain('envoy-gateway.envoy-gateway-system.svc.corp.local');
   });
+
+  it("takes gateway-helm's rateLimit settings: Redis URL, timeout, failClosed; refuses replicas without Redis", () => {
+    const args = (objects: RenderedObject[], name: string) =>
+      deployment(objects, name).spec.template.spec.containers[0]!.args;
+    const memory = renderChart(helm!);
+    expect(args(memory, 'ratelimit')).not.toContain('--redis-url');
+    expect(args(memory, 'ratelimit')).not.toContain('--failure-mode-deny');
+    expect(args(memory, 'xds-server')).not.toContain('--ratelimit-fail-closed');
+
+    const redis = renderChart(helm!, {
+      config: {
+        envoyGateway: {
+          rateLimit: {
+            backend: { type: 'Redis', redis: { url: 'redis://redis.db:6379' } },
+            timeout: '2s',
+            failClosed: true,
+          },
+        },
+      },
+      services: { ratelimit: { replicas: 3 } },
+    });
+    expect(args(redis, 'ratelimit')).toEqual(
+      expect.arrayContaining(['--redis-url', 'redis://redis.db:6379', '--failure-mode-deny']),
+    );
+    expect(args(redis, 'xds-server')).toEqual(
+      expect.arrayContaining(['--ratelimit-fail-closed', '--ratelimit-timeout-ms', '2000']),
+    );
+    expect(deployment(redis, 'ratelimit').spec.replicas).toBe(3);
+    const timeout = (value: string) =>
+      args(renderChart(helm!, { config: { envoyGateway: { rateLimit: { timeout: value } } } }), 'xds-server');
+    expect(timeout('500ms')).toEqual(expect.arrayContaining(['--ratelimit-timeout-ms', '500']));
+    expect(() => timeout('2.5ms')).toThrow(/milliseconds/);
+    expect(() => timeout('1.5s')).toThrow(/milliseconds \(500ms\) or whole seconds/);
+
+    expect(() => renderChart(helm!, { services: { ratelimit: { replicas: 2 } } })).toThrow(
+      /needs config.envoyGateway.rateLimit.backend.redis.url/,
+    );
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type Bus, type WatchableMap } from '@eg/bus';
 import { resourceKey, type ResourceStatus } from '@eg/ir';
-import { startStack, type Stack } from '@eg/standalone';
+import { startStack, type Stack, type StackOptions } from '@eg/standalone';
 import { eventually, freePort } from '@eg/testing';
 
 /** A running standalone system (NATS, the five services, Envoy via infra-manager) fed from a temp folder. */
@@ -28,6 +28,11 @@ export interface ScenarioOptions {
   readonly backends?: readonly string[];
   /** Extra environment for every service. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Global rate limiting: counters in Redis, several ratelimit processes, fail closed (see StackOptions). */
+  readonly rateLimit?: Pick<
+    StackOptions,
+    'redisUrl' | 'ratelimitReplicas' | 'rateLimitFailClosed' | 'rateLimitTimeoutMs'
+  >;
 }
 
 /** Starts a scenario stack; use once per test file (beforeAll) and stop it in afterAll. */
@@ -41,6 +46,7 @@ export async function startScenario(opts: ScenarioOptions = {}): Promise<Scenari
     echoBackends: Object.entries(backendPorts).map(([name, port]) => ({ name, port })),
     output: (name, line) => logs.push(`[${name}] ${line}`),
     ...(opts.env ? { env: opts.env } : {}),
+    ...opts.rateLimit,
   });
   const bus = await connectBus({ servers: stack.natsUrl, name: 'scenario-test' });
   const statuses: WatchableMap<ResourceStatus> = await bus.map('status');

@@ -19,6 +19,12 @@ const { values } = parseArgs({
     mtls: { type: 'boolean', default: false },
     /** Several xds-server processes; Envoy moves to another when one stops. */
     'xds-replicas': { type: 'string', default: '1' },
+    /** Global rate-limit counters in Redis (as Envoy Gateway's rateLimit.backend.redis.url); in memory without. */
+    'redis-url': { type: 'string', default: process.env['REDIS_URL'] },
+    /** Several ratelimit processes sharing the Redis counters. */
+    'ratelimit-replicas': { type: 'string', default: '1' },
+    /** Deny requests when rate limits cannot be counted; default fail open, as Envoy Gateway. */
+    'ratelimit-fail-closed': { type: 'boolean', default: false },
   },
 });
 
@@ -34,6 +40,9 @@ const stack = await startStack({
   logLevel: values['log-level'],
   ...(certsDir && { certsDir }),
   xdsReplicas: Number(values['xds-replicas']),
+  ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+  ratelimitReplicas: Number(values['ratelimit-replicas']),
+  rateLimitFailClosed: values['ratelimit-fail-closed'],
   output: (name, line) => say(`[${name}] ${line}`),
 }).catch((err: unknown) => {
   process.stderr.write(`standalone: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -64,6 +73,9 @@ say(
     .join(', ')}`,
 );
 for (const hint of await curlHints(resourcesDir)) say(`  ${hint}`);
+say(
+  `Global rate limits: ${stack.ratelimitReplicas.length} ratelimit process(es), counters ${values['redis-url'] ? `in ${values['redis-url']}` : 'in memory (--redis-url redis://HOST:PORT shares them)'}.`,
+);
 say(`xDS ${certsDir ? `mTLS with the certificates in ${certsDir}` : 'in plaintext (--mtls switches mTLS on)'}.`);
 say(`  npm run egctl -- x proxy-status --xds-admin ${stack.xdsAdminPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
 say(`  npm run egctl -- config envoy-proxy route --state-file ${stack.infraStateFile}`);

@@ -30,6 +30,24 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Extra environment for every service (e.g. OTEL_* to export traces). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Global rate-limit counters in this Redis (`redis://host:port`), shared by the ratelimit replicas. */
+  readonly redisUrl?: string;
+  /** How many ratelimit processes to run (default 1; more need `redisUrl`); Envoy balances over them all. */
+  readonly ratelimitReplicas?: number;
+  /** Deny requests when rate limits cannot be counted (Envoy's failure_mode_deny); default fail open. */
+  readonly rateLimitFailClosed?: boolean;
+  /** How long Envoy waits for the ratelimit service; Envoy's 20 ms by default, which a busy machine can miss. */
+  readonly rateLimitTimeoutMs?: number;
+}
+
+export interface RatelimitReplica {
+  readonly grpcPort: number;
+  readonly healthPort: number;
+}
+
+/** Options that contradict each other. */
+export class StackConfigError extends Error {
+  override readonly name = 'StackConfigError';
 }
 
 export interface Stack {
@@ -41,6 +59,8 @@ export interface Stack {
   readonly xdsAdminPorts: readonly number[];
   /** The infra-manager's record of its proxies (`egctl config envoy-proxy --state-file FILE`). */
   readonly infraStateFile: string;
+  /** Each ratelimit process's gRPC and health ports; replica 0 is `services.ratelimit`, the others `ratelimit-<i>`. */
+  readonly ratelimitReplicas: readonly RatelimitReplica[];
   stop(): Promise<void>;
 }
 
@@ -51,6 +71,11 @@ const nodeScript = (path: string): readonly string[] => [join(REPO_ROOT, path)];
  * own OS process, in dependency order, each waited on until `/readyz` answers.
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
+  const ratelimitReplicas = Math.max(1, opts.ratelimitReplicas ?? 1);
+  // In-memory counters are per process: replicas would each allow the whole limit.
+  if (ratelimitReplicas > 1 && !opts.redisUrl) {
+    throw new StackConfigError('several ratelimit replicas need a Redis to share their counters (redisUrl)');
+  }
   const output = opts.output ?? (() => undefined);
   const started: ManagedProcess[] = [];
   let nats: NatsServerFixture | undefined;
@@ -64,7 +89,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (!opts.natsUrl) nats = await startNatsServer();
     const natsUrl = opts.natsUrl ?? nats!.url;
     const xdsPort = opts.xdsPort ?? (await freePort());
-    const ratelimitPort = await freePort();
+    const healthPorts = {} as Record<ServiceName, number>;
+    for (const name of SERVICE_NAMES) healthPorts[name] = await freePort();
+    const ratelimit: RatelimitReplica[] = [];
+    for (let i = 0; i < ratelimitReplicas; i++) {
+      ratelimit.push({ grpcPort: await freePort(), healthPort: i === 0 ? healthPorts.ratelimit : await freePort() });
+    }
     // Replica 0 is `xds-server` (its ADS port is xdsPort); the others are `xds-server-<i>`.
     const replicas = await Promise.all(
       Array.from({ length: Math.max(1, opts.xdsReplicas ?? 1) }, async (_, i) => ({
@@ -73,10 +103,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         healthPort: await freePort(),
       })),
     );
+    const ratelimitArgs = (port: number): string[] => [
+      ...['--grpc-port', String(port)],
+      ...(opts.redisUrl ? ['--redis-url', opts.redisUrl] : []),
+      ...(opts.rateLimitFailClosed ? ['--failure-mode-deny'] : []),
+    ];
     const xdsArgs = (r: { port: number; adminPort: number }): string[] => [
       ...['--port', String(r.port), '--admin-port', String(r.adminPort)],
-      // Envoy asks the local ratelimit service for Global limits.
-      ...['--ratelimit-url', `grpc://127.0.0.1:${ratelimitPort}`],
+      // Envoy asks the local ratelimit processes for Global limits.
+      ...['--ratelimit-url', ratelimit.map((r) => `grpc://127.0.0.1:${r.grpcPort}`).join(',')],
+      ...(opts.rateLimitFailClosed ? ['--ratelimit-fail-closed'] : []),
+      ...(opts.rateLimitTimeoutMs ? ['--ratelimit-timeout-ms', String(opts.rateLimitTimeoutMs)] : []),
       ...(certs ? ['--tls-dir', join(certs, 'envoy-gateway')] : []),
     ];
     const certs = opts.certsDir;
@@ -96,8 +133,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await p.start();
     }
 
-    const healthPorts = {} as Record<ServiceName, number>;
-    for (const name of SERVICE_NAMES) healthPorts[name] = await freePort();
     const common = (name: ServiceName): string[] => ['--nats', natsUrl, '--health-port', String(healthPorts[name])];
     const extra: Record<ServiceName, string[]> = {
       provider: ['--resources', resolve(opts.resourcesDir)],
@@ -114,7 +149,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ],
         ...(certs ? ['--xds-tls-dir', join(certs, 'envoy')] : []),
       ],
-      ratelimit: ['--grpc-port', String(ratelimitPort)],
+      ratelimit: ratelimitArgs(ratelimit[0]!.grpcPort),
     };
     const services = {} as Record<ServiceName, ManagedProcess>;
     for (const name of SERVICE_NAMES) {
@@ -131,6 +166,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       services[name] = p;
       started.push(p);
       await p.start(opts.readyTimeoutMs);
+      if (name === 'ratelimit') {
+        for (const [i, r] of ratelimit.entries()) {
+          if (i === 0) continue;
+          const replica = new ManagedProcess(
+            {
+              name: `ratelimit-${i}`,
+              command: process.execPath,
+              args: [
+                ...nodeScript('apps/ratelimit/src/main.ts'),
+                ...['--nats', natsUrl, '--health-port', String(r.healthPort)],
+                ...ratelimitArgs(r.grpcPort),
+              ],
+              env,
+              readyUrl: `http://127.0.0.1:${r.healthPort}/readyz`,
+            },
+            output,
+          );
+          started.push(replica);
+          await replica.start(opts.readyTimeoutMs);
+        }
+      }
       if (name !== 'xds-server') continue;
       for (const [i, r] of replicas.entries()) {
         if (i === 0) continue;
@@ -153,7 +209,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }
     }
     const xdsAdminPorts = replicas.map((r) => r.adminPort);
-    return { natsUrl, xdsPort, services, healthPorts, xdsAdminPorts, infraStateFile, stop };
+    return {
+      natsUrl,
+      xdsPort,
+      services,
+      healthPorts,
+      xdsAdminPorts,
+      infraStateFile,
+      ratelimitReplicas: ratelimit,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
