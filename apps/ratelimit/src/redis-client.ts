@@ -1,14 +1,18 @@
-import { connect, type Socket } from 'node:net';
-import { encodeCommand, RespDecoder, type RespReply } from './resp.ts';
+import { createClient, ErrorReply } from 'redis';
 
 /** Redis cannot be reached (not connected yet, connection lost, or reconnecting): the command was not sent. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 
-/** Redis did not answer within the command timeout; the connection is dropped and made again. */
+/** Redis did not answer within the command timeout. */
 export class RedisTimeoutError extends Error {
   override readonly name = 'RedisTimeoutError';
+}
+
+/** Redis refused a command (e.g. INCRBY on a key that does not hold a number). */
+export class RedisReplyError extends Error {
+  override readonly name = 'RedisReplyError';
 }
 
 /** A `--redis-url` this client cannot use. */
@@ -39,7 +43,7 @@ export function parseRedisUrl(url: string): RedisAddress {
 }
 
 export interface RedisClientOptions extends RedisAddress {
-  /** How long a pipeline may wait for its replies; default 1 s. */
+  /** How long a pipeline (and a connection attempt) may take; default 1 s. */
   readonly commandTimeoutMs?: number;
   /** First reconnect delay, doubled after each failed attempt up to `maxBackoffMs`; defaults 100 ms and 2 s. */
   readonly initialBackoffMs?: number;
@@ -48,170 +52,98 @@ export interface RedisClientOptions extends RedisAddress {
   readonly onStateChange?: (connected: boolean, cause?: Error) => void;
 }
 
-interface PendingPipeline {
-  readonly replies: RespReply[];
-  readonly expected: number;
-  readonly resolve: (replies: RespReply[]) => void;
-  readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /**
- * One pipelined connection to Redis. Commands are never queued while disconnected: they fail at once with
- * RedisUnavailableError so a caller that fails open answers without delay; the client reconnects with backoff.
+ * node-redis, set up for a rate limiter: commands are never queued while disconnected (they fail at once with
+ * RedisUnavailableError, so a caller that fails open answers without delay), reconnects back off
+ * exponentially, and every pipeline has a deadline.
  */
 export class RedisClient {
-  private readonly opts: RedisClientOptions;
+  private readonly client;
+  private readonly address: string;
   private readonly commandTimeoutMs: number;
-  private socket: Socket | undefined;
-  private connected = false;
-  private closed = false;
-  private backoffMs: number;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private decoder = new RespDecoder();
-  /** Pipelines waiting for replies, in the order they were written (Redis answers in order). */
-  private readonly pending: PendingPipeline[] = [];
-  /** Commands of this event-loop turn not written yet: one write carries every pipeline of the turn. */
-  private outgoing: string[] = [];
-  private flushScheduled = false;
   private readonly firstConnect: Promise<void>;
-  private resolveFirstConnect!: () => void;
+  private connected = false;
+  private lastError: Error | undefined;
 
   constructor(opts: RedisClientOptions) {
-    this.opts = opts;
+    this.address = `${opts.host}:${opts.port}`;
     this.commandTimeoutMs = opts.commandTimeoutMs ?? 1000;
-    this.backoffMs = opts.initialBackoffMs ?? 100;
-    this.firstConnect = new Promise((resolve) => (this.resolveFirstConnect = resolve));
-    this.open();
+    const initialBackoffMs = opts.initialBackoffMs ?? 100;
+    const maxBackoffMs = opts.maxBackoffMs ?? 2000;
+    this.client = createClient({
+      socket: {
+        host: opts.host,
+        port: opts.port,
+        connectTimeout: this.commandTimeoutMs,
+        reconnectStrategy: (retries: number) => Math.min(initialBackoffMs * 2 ** retries, maxBackoffMs),
+      },
+      disableOfflineQueue: true,
+    });
+    const setState = (connected: boolean) => {
+      if (connected === this.connected) return;
+      this.connected = connected;
+      opts.onStateChange?.(connected, connected ? undefined : this.lastError);
+    };
+    // Without an 'error' listener node-redis's errors would end the process; each one is also a lost connection.
+    this.client.on('error', (err: Error) => {
+      this.lastError = err;
+      setState(false);
+    });
+    this.client.on('ready', () => setState(true));
+    this.client.on('end', () => setState(false));
+    this.firstConnect = new Promise((resolve) => this.client.once('ready', () => resolve()));
+    // Retries until Redis answers (or close()); failures arrive as 'error' events meanwhile.
+    this.client.connect().catch(() => undefined);
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.client.isReady;
   }
 
   /** Resolves once connected (now or later); rejects after `timeoutMs`. */
   async waitConnected(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new RedisUnavailableError(`no connection to ${this.address} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.firstConnect, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await deadline(
+      this.firstConnect,
+      timeoutMs,
+      () => new RedisUnavailableError(`no connection to ${this.address} within ${timeoutMs} ms`),
+    );
   }
 
   /**
-   * Sends the commands without waiting for earlier replies and resolves with their replies in order (error
-   * replies included). Pipelines started in the same event-loop turn share one socket write.
+   * Sends the commands in one write without waiting for earlier replies and resolves with their replies in order;
+   * rejects with RedisReplyError when Redis refuses one of them.
    */
-  pipeline(commands: readonly (readonly string[])[]): Promise<RespReply[]> {
-    if (!this.connected || !this.socket) {
-      return Promise.reject(new RedisUnavailableError(`not connected to Redis at ${this.address}`));
+  async pipeline(commands: readonly (readonly string[])[]): Promise<unknown[]> {
+    if (!this.client.isReady) throw new RedisUnavailableError(`not connected to Redis at ${this.address}`);
+    const multi = this.client.multi();
+    for (const command of commands) multi.addCommand([...command]);
+    try {
+      return await deadline(
+        multi.execAsPipeline(),
+        this.commandTimeoutMs,
+        () => new RedisTimeoutError(`Redis at ${this.address} did not answer within ${this.commandTimeoutMs} ms`),
+      );
+    } catch (err) {
+      if (err instanceof ErrorReply) throw new RedisReplyError(err.message, { cause: err });
+      if (err instanceof RedisTimeoutError) throw err;
+      throw new RedisUnavailableError(`lost Redis at ${this.address}`, { cause: err });
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Replies match commands only by order, so a late reply would be taken for the next pipeline's.
-        this.drop(new RedisTimeoutError(`Redis at ${this.address} did not answer within ${this.commandTimeoutMs} ms`));
-      }, this.commandTimeoutMs);
-      this.pending.push({ replies: [], expected: commands.length, resolve, reject, timer });
-      for (const command of commands) this.outgoing.push(encodeCommand(command));
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const data = this.outgoing.join('');
-    this.outgoing = [];
-    // Dropped meanwhile: its pipelines were already failed.
-    if (data !== '' && this.connected) this.socket?.write(data);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    this.drop(new RedisUnavailableError('Redis client closed'));
+    if (this.client.isOpen) this.client.destroy();
   }
+}
 
-  private get address(): string {
-    return `${this.opts.host}:${this.opts.port}`;
-  }
-
-  private open(): void {
-    const socket = connect({ host: this.opts.host, port: this.opts.port });
-    this.socket = socket;
-    this.decoder = new RespDecoder();
-    socket.setNoDelay(true);
-    // A connect that hangs (a black-holed address) counts as a failure too.
-    socket.setTimeout(this.commandTimeoutMs, () => {
-      if (!this.connected) socket.destroy(new RedisTimeoutError(`no connection to ${this.address}`));
-    });
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      this.connected = true;
-      this.backoffMs = this.opts.initialBackoffMs ?? 100;
-      this.resolveFirstConnect();
-      this.opts.onStateChange?.(true);
-    });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    let failure: Error | undefined;
-    socket.on('error', (err) => (failure = err)); // 'close' follows and acts on it
-    socket.once('close', () => {
-      if (this.socket !== socket) return;
-      this.drop(new RedisUnavailableError(`connection to Redis at ${this.address} closed`, { cause: failure }));
-      this.scheduleReconnect();
-    });
-  }
-
-  private receive(chunk: Buffer): void {
-    let replies: RespReply[];
-    try {
-      replies = this.decoder.push(chunk);
-    } catch (err) {
-      this.drop(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    for (const reply of replies) {
-      const head = this.pending[0];
-      if (!head) {
-        this.drop(new RedisUnavailableError(`Redis at ${this.address} sent a reply nobody asked for`));
-        return;
-      }
-      head.replies.push(reply);
-      if (head.replies.length === head.expected) {
-        this.pending.shift();
-        clearTimeout(head.timer);
-        head.resolve(head.replies);
-      }
-    }
-  }
-
-  /** Fails every waiting pipeline and closes the socket; the 'close' handler reconnects unless closed. */
-  private drop(cause: Error): void {
-    if (this.connected && !this.closed) this.opts.onStateChange?.(false, cause);
-    this.connected = false;
-    this.outgoing = [];
-    for (const p of this.pending.splice(0)) {
-      clearTimeout(p.timer);
-      p.reject(cause);
-    }
-    const socket = this.socket;
-    if (this.closed) this.socket = undefined;
-    socket?.destroy();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed) return;
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 2000);
-    this.reconnectTimer = setTimeout(() => this.open(), delay);
+/** `promise`, or the error `timeout()` makes once `ms` have passed. */
+async function deadline<T>(promise: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(timeout()), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

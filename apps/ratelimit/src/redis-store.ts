@@ -1,7 +1,6 @@
 import type { CounterIncrement, CounterStore } from './fixed-window.ts';
 import { recordRedisError } from './metrics.ts';
-import { RedisClient, type RedisClientOptions } from './redis-client.ts';
-import { RedisReplyError } from './resp.ts';
+import { RedisClient, RedisReplyError, type RedisClientOptions } from './redis-client.ts';
 
 export interface RedisCounterStoreOptions extends RedisClientOptions {
   readonly now?: () => number;
@@ -9,7 +8,7 @@ export interface RedisCounterStoreOptions extends RedisClientOptions {
 
 /**
  * Counters in Redis, shared by every ratelimit replica. Each increment is `INCRBY key hits` followed by
- * `EXPIRE key <seconds until the window ends>`, all in one write. The EXPIRE is sent every time rather than
+ * `EXPIRE key <seconds until the window ends>`, all in one pipelined write. The EXPIRE is sent every time rather than
  * only after the first INCRBY: that would need a second round trip, and a replica dying in between would
  * leave a counter that never expires. Repeating it is harmless since every replica aims at the same window
  * end (the key names the window), and it works on any Redis version, unlike `EXPIRE ... NX` (7.0+).
@@ -41,7 +40,6 @@ export class RedisCounterStore implements CounterStore {
     const replies = await this.client.pipeline(commands);
     return requests.map((r, i) => {
       const reply = replies[2 * i];
-      if (reply instanceof RedisReplyError) throw reply;
       if (typeof reply !== 'number') {
         throw new RedisReplyError(`INCRBY ${r.key} answered ${JSON.stringify(reply)}, not an integer`);
       }

@@ -9,6 +9,9 @@ export interface RedisServerFixture {
   /** Kills the server (SIGKILL: an outage, not a clean shutdown); `start()` brings it back on the same port, empty. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, until `resume()` (SIGCONT). */
+  pause(): void;
+  resume(): void;
   /** Stops the server for good. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -99,6 +102,12 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     port,
     async kill() {
       if (child) await kill(child);
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async start() {
       if (stopped) throw new Error('redis-server fixture was stopped; it cannot be started again');
