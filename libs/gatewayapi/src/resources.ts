@@ -4,7 +4,12 @@ import type { JWTProvider, KubernetesProxyConfig } from '@eg/ir';
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
  */
 
-import type { BackendObjectReference, HTTPRouteFilter, HTTPRouteFilterResource } from './http/filter-types.ts';
+import type {
+  BackendObjectReference,
+  CORSFilter,
+  HTTPRouteFilter,
+  HTTPRouteFilterResource,
+} from './http/filter-types.ts';
 export type * from './http/filter-types.ts';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -371,7 +376,7 @@ export interface JWTSpec {
   readonly providers: readonly JWTProvider[];
 }
 
-/** Envoy Gateway's SecurityPolicy; only `jwt` is translated so far. */
+/** Envoy Gateway's SecurityPolicy; `jwt` and `cors` are translated so far. */
 export interface SecurityPolicy {
   readonly kind: 'SecurityPolicy';
   readonly metadata: ObjectMeta;
@@ -379,7 +384,12 @@ export interface SecurityPolicy {
 }
 
 export type SecurityPolicySpec =
-  | { readonly targetRefs: readonly PolicyTargetReference[]; readonly jwt?: JWTSpec }
+  | {
+      readonly targetRefs: readonly PolicyTargetReference[];
+      readonly jwt?: JWTSpec;
+      /** Envoy Gateway's CORS: the HTTPRoute filter's fields, `maxAge` a duration (read here as seconds). */
+      readonly cors?: CORSFilter;
+    }
   /**
    * A spec the loader refused (its problems, `path: message`), kept with its targets so that they fail closed:
    * dropping it would leave the routes it guards open.

@@ -62,3 +62,25 @@ export interface RouteTimeouts {
   /** One attempt to the backend. */
   readonly backendRequest?: number;
 }
+
+/**
+ * Cross-origin resource sharing, answered by Envoy: preflights end at the gateway, and allowed origins get the
+ * Access-Control-* headers on the actual response.
+ */
+export interface CORS {
+  /** Empty: no origin is allowed (requests pass, without CORS headers). */
+  readonly allowOrigins: readonly CORSOrigin[];
+  /** HTTP methods, or `['*']`. */
+  readonly allowMethods: readonly string[];
+  /** Header names, or `['*']`. */
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  /** Access-Control-Max-Age; absent: not sent. */
+  readonly maxAgeSeconds?: number;
+  readonly allowCredentials: boolean;
+}
+
+export type CORSOrigin =
+  | { readonly type: 'Exact'; readonly origin: string }
+  /** `*` stands for one or more characters of the host (`https://*.example.com`), or for any origin alone. */
+  | { readonly type: 'Wildcard'; readonly pattern: string };

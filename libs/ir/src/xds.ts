@@ -3,6 +3,7 @@
  * Plain readonly data so it survives JSON round trips over the bus unchanged.
  */
 import type {
+  CORS,
   HeaderOperations,
   Mirror,
   QueryParamMatch,
@@ -73,6 +74,8 @@ export interface HTTPRoute {
   readonly responseHeaders?: HeaderOperations;
   readonly urlRewrite?: URLRewrite;
   readonly mirrors?: readonly Mirror[];
+  /** Envoy answers CORS preflights and adds the Access-Control-* headers (HTTPRoute `CORS` filter). */
+  readonly cors?: CORS;
   readonly timeouts?: RouteTimeouts;
   readonly rateLimit?: RouteRateLimit;
   /** Authentication the route requires (from the SecurityPolicy that applies to it). */

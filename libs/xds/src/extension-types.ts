@@ -15,3 +15,5 @@ export const JWT_AUTHN_PER_ROUTE = 'envoy.extensions.filters.http.jwt_authn.v3.P
 export const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 export const GRPC_WEB = 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb';
 export const GRPC_STATS = 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig';
+export const CORS_FILTER_CONFIG = 'envoy.extensions.filters.http.cors.v3.Cors';
+export const CORS_POLICY = 'envoy.extensions.filters.http.cors.v3.CorsPolicy';

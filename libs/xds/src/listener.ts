@@ -3,6 +3,7 @@ import { anyType, type ProtoJson } from './encode.ts';
 import { GRPC_STATS, GRPC_WEB, HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
+import { corsFilter } from './cors.ts';
 import { jwtAuthnFilter } from './jwt.ts';
 import { rateLimitFilters, type RateLimitServiceOptions } from './ratelimit.ts';
 import { downstreamTransportSocket } from './secrets.ts';
@@ -88,12 +89,18 @@ function httpConnectionManagerFilter(
 }
 
 /**
- * The HTTP filters before the router, in Envoy Gateway's order: authentication, rate limits, then (where
+ * The HTTP filters before the router, in Envoy Gateway's order: CORS, authentication, rate limits, then (where
  * GRPCRoutes attach) gRPC-Web, which lets browsers call them, and per-method gRPC stats.
  */
 function httpFilters(listeners: readonly HTTPListener[], rateLimitService: RateLimitServiceOptions): ProtoJson[] {
+  const cors = corsFilter(listeners);
   const jwt = jwtAuthnFilter(listeners);
-  return [...(jwt ? [jwt] : []), ...rateLimitFilters(listeners, rateLimitService), ...grpcFilters(listeners)];
+  return [
+    ...(cors ? [cors] : []),
+    ...(jwt ? [jwt] : []),
+    ...rateLimitFilters(listeners, rateLimitService),
+    ...grpcFilters(listeners),
+  ];
 }
 
 function grpcFilters(listeners: readonly HTTPListener[]): ProtoJson[] {

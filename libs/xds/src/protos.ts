@@ -23,6 +23,7 @@ const ENTRY_PROTOS = [
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/extensions/filters/http/grpc_web/v3/grpc_web.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
   'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/config/bootstrap/v3/bootstrap.proto',

@@ -3,6 +3,7 @@ import { destinationClusters } from './destination.ts';
 import { forwardFeatures, headerMutations, redirectAction, routeHeaderMutations } from './route-features.ts';
 import type { ProtoJson } from './encode.ts';
 import { sourceMetadata } from './metadata.ts';
+import { corsPerRoute } from './cors.ts';
 import { jwtPerRoute } from './jwt.ts';
 import { localRateLimitPerRoute, routeRateLimits } from './ratelimit.ts';
 
@@ -60,7 +61,7 @@ function envoyRoute(route: HTTPRoute, host: VirtualHost): ProtoJson {
     name: q.name,
     stringMatch: stringMatch(q.match),
   }));
-  const perFilter = { ...jwtPerRoute(route), ...localRateLimitPerRoute(route) };
+  const perFilter = { ...corsPerRoute(route), ...jwtPerRoute(route), ...localRateLimitPerRoute(route) };
   return {
     name: route.name,
     match: {

@@ -120,7 +120,7 @@ describe('scenario: JWT authentication', () => {
     );
     await scenario.apply(
       'routes.yaml',
-      ['foo', 'bar', 'optional', 'local', 'broken', 'cors'].map(route).join('') + GRPC_ROUTE,
+      ['foo', 'bar', 'optional', 'local', 'broken', 'basic'].map(route).join('') + GRPC_ROUTE,
     );
     await scenario.apply(
       'policies.yaml',
@@ -133,8 +133,8 @@ describe('scenario: JWT authentication', () => {
           ],
         }),
         policy('broken', 'broken', { providers: [{ name: 'inline', localJWKS: { inline: '{"keys": "none"}' } }] }),
-        // Refused at load (cors is not translated yet), yet kept so that its route is not left open.
-        policy('cors', 'cors', { providers: [remote] }, '  cors: { allowOrigins: ["*"] }\n'),
+        // Refused at load (basicAuth is not translated yet), yet kept so that its route is not left open.
+        policy('basic', 'basic', { providers: [remote] }, '  basicAuth: { users: { name: htpasswd } }\n'),
         policy('grpc', 'grpc', { providers: [remote] }, '', 'GRPCRoute'),
       ].join(''),
     );
@@ -230,14 +230,14 @@ describe('scenario: JWT authentication', () => {
         message: expect.stringContaining('spec.jwt.providers[0].localJWKS.inline'),
       }),
     ]);
-    expect(await conditions('cors')).toEqual([
+    expect(await conditions('basic')).toEqual([
       expect.objectContaining({
         reason: 'Invalid',
-        message: 'Invalid spec.cors: is not supported yet (only jwt is translated).',
+        message: 'Invalid spec.basicAuth: is not supported yet (only jwt and cors are translated).',
       }),
     ]);
     await gateway.until('/broken', { host: HOST }, (a) => expect(a.status).toBe(500));
-    expect((await send('/cors', bearer(token(remoteKey)))).status).toBe(500);
+    expect((await send('/basic', bearer(token(remoteKey)))).status).toBe(500);
     expect((await send('/bar')).status).toBe(200);
     expect((await send('/foo', bearer(token(remoteKey)))).status).toBe(200);
   });

@@ -47,6 +47,17 @@ export interface RequestMirror {
   readonly fraction?: MirrorFraction;
 }
 
+/** The CORS filter, defaulted (`maxAge` 5 s; SecurityPolicy's cors may leave it out). `*` in a list stands alone (CEL). */
+export interface CORSFilter {
+  readonly allowOrigins: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  /** Seconds. */
+  readonly maxAge?: number;
+}
+
 export interface BackendObjectReference {
   readonly group: string;
   readonly kind: string;
@@ -69,8 +80,7 @@ export type HTTPRouteFilter =
   | { readonly type: 'URLRewrite'; readonly urlRewrite: URLRewrite }
   | { readonly type: 'RequestMirror'; readonly requestMirror: RequestMirror }
   | { readonly type: 'ExtensionRef'; readonly extensionRef: LocalObjectReference }
-  /** Valid input this implementation does not translate; the rule is dropped with a status. */
-  | { readonly type: 'CORS' };
+  | { readonly type: 'CORS'; readonly cors: CORSFilter };
 
 export type HTTPRouteFilterType = HTTPRouteFilter['type'];
 

@@ -1,6 +1,7 @@
 import {
   CORE_GROUP,
   type BackendObjectReference,
+  type CORSFilter,
   type HeaderModifier,
   type HTTPHeader,
   type HTTPRouteFilter,
@@ -11,6 +12,7 @@ import {
   type URLRewrite,
 } from '../resources.ts';
 import {
+  boolean,
   checkUnique,
   defaulted,
   field,
@@ -88,13 +90,13 @@ function decodeFilter(value: unknown, types: readonly FilterType[], path: Path, 
     case 'ExtensionRef':
       return { type, extensionRef: field(fields, 'extensionRef', localObjectReference, path, problems) };
     case 'CORS':
-      return { type };
+      return { type, cors: field(fields, 'cors', corsFilter, path, problems) };
   }
 }
 
 /**
- * The CEL rules that tie a rule's filters together: each of the header modifiers, RequestRedirect and URLRewrite
- * at most once, RequestRedirect not with URLRewrite, ReplacePrefixMatch only with one PathPrefix match.
+ * The CEL rules that tie a rule's filters together: each of the header modifiers, RequestRedirect, URLRewrite and
+ * CORS at most once, RequestRedirect not with URLRewrite, ReplacePrefixMatch only with one PathPrefix match.
  */
 export function checkRuleFilters(
   filters: readonly HTTPRouteFilter[],
@@ -120,9 +122,15 @@ export function checkRuleFilters(
   });
 }
 
-/** CEL: the header modifiers, RequestRedirect and URLRewrite each at most once in a list of filters. */
+/** CEL: the header modifiers, RequestRedirect, URLRewrite and CORS each at most once in a list of filters. */
 export function checkUniqueFilters(filters: readonly HTTPRouteFilter[], path: Path, problems: Problems): void {
-  for (const once of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const) {
+  for (const once of [
+    'RequestHeaderModifier',
+    'ResponseHeaderModifier',
+    'RequestRedirect',
+    'URLRewrite',
+    'CORS',
+  ] as const) {
     if (filters.filter((f) => f.type === once).length > 1) {
       problems.add([...path, 'filters'], `${once} filter cannot be repeated`);
     }
@@ -146,6 +154,42 @@ function httpHeader(value: unknown, path: Path, problems: Problems): HTTPHeader 
   return {
     name: field(fields, 'name', headerName, path, problems),
     value: field(fields, 'value', headerValue, path, problems),
+  };
+}
+
+/** The CRD's origin pattern: `*`, or scheme://host[:port] where `*` may stand for the host or its leading labels. */
+const corsOrigin = string({
+  max: 253,
+  pattern: /^(\*|https?:\/\/((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:[0-9]{1,5})?)$/,
+  format: "'*' or scheme://host[:port] with http or https, where '*' may only be the host or its first label",
+});
+
+const corsMethod = oneOf(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*']);
+
+function corsFilter(value: unknown, path: Path, problems: Problems): CORSFilter {
+  const fields = object(value, path, problems);
+  const allowOrigins = defaulted(fields, 'allowOrigins', list(corsOrigin, { max: 64 }), [], path, problems);
+  const allowMethods = defaulted(fields, 'allowMethods', list(corsMethod, { max: 9 }), [], path, problems);
+  const allowHeaders = defaulted(fields, 'allowHeaders', list(headerName, { max: 64 }), [], path, problems);
+  const exposeHeaders = defaulted(fields, 'exposeHeaders', list(headerName, { max: 64 }), [], path, problems);
+  const sets = { allowOrigins, allowMethods, allowHeaders, exposeHeaders };
+  // Sets (listType=set), checked on the input so a value that failed to decode is not also reported as repeated.
+  for (const key of Object.keys(sets)) {
+    const raw = fields[key];
+    if (Array.isArray(raw)) checkUnique(raw, String, [...path, key], 'value', problems);
+  }
+  for (const key of ['allowOrigins', 'allowMethods'] as const) {
+    if (sets[key].includes('*') && sets[key].length > 1) {
+      problems.add(
+        [...path, key],
+        `cannot contain '*' alongside other ${key === 'allowOrigins' ? 'origins' : 'methods'}`,
+      );
+    }
+  }
+  return {
+    ...sets,
+    allowCredentials: defaulted(fields, 'allowCredentials', boolean, false, path, problems),
+    maxAge: defaulted(fields, 'maxAge', integer(1, 2 ** 31 - 1), 5, path, problems),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ClaimToHeader, JWKSSource, JWTExtractFrom, JWTProvider } from '@eg/ir';
-import type { JWTSpec, SecurityPolicy } from '../resources.ts';
+import type { CORSFilter, JWTSpec, SecurityPolicy } from '../resources.ts';
 import {
   boolean,
   checkUnique,
@@ -22,7 +22,7 @@ import { policyTargets, refuseUntranslated } from './policy-targets.ts';
 
 /** The kinds a SecurityPolicy with `jwt` can target (TCPRoute only takes `authorization`). */
 const TARGET_KINDS = ['Gateway', 'HTTPRoute', 'GRPCRoute', 'XListenerSet'];
-const TRANSLATED_FIELDS = ['targetRef', 'targetRefs', 'jwt'];
+const TRANSLATED_FIELDS = ['targetRef', 'targetRefs', 'jwt', 'cors'];
 const PROVIDER_FIELDS = [
   'name',
   'issuer',
@@ -47,14 +47,41 @@ export function decodeSecurityPolicy(doc: Fields, problems: Problems): SecurityP
   const targetRefs = policyTargets(spec, TARGET_KINDS, problems);
   const attachable = problems.list.length === 0;
   const specProblems = new Problems();
-  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only jwt is translated', specProblems);
+  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only jwt and cors are translated', specProblems);
   const jwt = optional(spec, 'jwt', jwtSpec, ['spec'], specProblems);
+  const cors = optional(spec, 'cors', corsSpec, ['spec'], specProblems);
   for (const p of specProblems.list) problems.add(p.path, p.message);
   if (attachable && specProblems.list.length > 0) {
     const refused = specProblems.list.map((p) => `${formatPath(p.path)}: ${p.message}`);
     return { kind: 'SecurityPolicy', metadata, spec: { targetRefs, refused } };
   }
-  return { kind: 'SecurityPolicy', metadata, spec: { targetRefs, ...(jwt && { jwt }) } };
+  return { kind: 'SecurityPolicy', metadata, spec: { targetRefs, ...(jwt && { jwt }), ...(cors && { cors }) } };
+}
+
+/** Envoy Gateway's Origin pattern: `*`, or scheme://host[:port] where `*` may be the host or its first label. */
+const origin = string({
+  min: 1,
+  max: 253,
+  pattern: /^(\*|https?:\/\/(\*|(\*\.)?(([\w-]+\.?)+)?[\w-]+)(:\d{1,5})?)$/,
+  format: "'*' or http(s)://host[:port], where '*' may only be the host or its first label",
+});
+/** An HTTP method token, or `*`. */
+const method = string({ min: 1, pattern: /^([A-Za-z0-9!#$%&'+\-.^_`|~]+|\*)$/, format: 'an HTTP method or *' });
+/** A header name, or `*`. */
+const corsHeader = string({ min: 1, pattern: /^([A-Za-z0-9!#$%&'+\-.^_`|~]+|\*)$/, format: 'a header name or *' });
+
+function corsSpec(value: unknown, path: Path, problems: Problems): CORSFilter {
+  const fields = object(value, path, problems);
+  const maxAgeMs = optional(fields, 'maxAge', duration, path, problems);
+  return {
+    allowOrigins: defaulted(fields, 'allowOrigins', list(origin), [], path, problems),
+    allowMethods: defaulted(fields, 'allowMethods', list(method), [], path, problems),
+    allowHeaders: defaulted(fields, 'allowHeaders', list(corsHeader), [], path, problems),
+    exposeHeaders: defaulted(fields, 'exposeHeaders', list(corsHeader), [], path, problems),
+    allowCredentials: defaulted(fields, 'allowCredentials', boolean, false, path, problems),
+    // Access-Control-Max-Age counts whole seconds; without maxAge none is sent.
+    ...(maxAgeMs !== undefined && { maxAge: Math.floor(maxAgeMs / 1000) }),
+  };
 }
 
 function jwtSpec(value: unknown, path: Path, problems: Problems): JWTSpec {

@@ -1,6 +1,15 @@
-import type { HeaderOperations, Mirror, PathRewrite, Redirect, RouteAction, URLRewrite as IRURLRewrite } from '@eg/ir';
+import type {
+  CORS,
+  HeaderOperations,
+  Mirror,
+  PathRewrite,
+  Redirect,
+  RouteAction,
+  URLRewrite as IRURLRewrite,
+} from '@eg/ir';
 import {
   ENVOY_GATEWAY_GROUP,
+  type CORSFilter,
   type HeaderModifier,
   type HTTPRouteFilter,
   type HTTPRouteMatch,
@@ -20,6 +29,7 @@ export interface RuleFilterFeatures {
   readonly responseHeaders?: HeaderOperations;
   readonly urlRewrite?: IRURLRewrite;
   readonly mirrors?: readonly Mirror[];
+  readonly cors?: CORS;
   /** Set when the filters answer the request themselves (redirect, direct response, or 500 for a bad filter). */
   readonly action?: RouteAction;
 }
@@ -53,6 +63,7 @@ export function translateRuleFilters(filters: readonly HTTPRouteFilter[], ctx: R
   let responseHeaders: HeaderOperations | undefined;
   let urlRewrite: IRURLRewrite | undefined;
   const mirrors: Mirror[] = [];
+  let cors: CORS | undefined;
   let action: RouteAction | undefined;
   let failed = false;
   const prefix = ctx.matches[0]?.path.value ?? '/';
@@ -113,7 +124,7 @@ export function translateRuleFilters(filters: readonly HTTPRouteFilter[], ctx: R
         break;
       }
       case 'CORS':
-        // Rules with CORS are dropped before translation.
+        cors = corsPolicy(filter.cors);
         break;
     }
   }
@@ -122,9 +133,24 @@ export function translateRuleFilters(filters: readonly HTTPRouteFilter[], ctx: R
     ...(responseHeaders && { responseHeaders }),
     ...(urlRewrite && { urlRewrite }),
     ...(mirrors.length > 0 && { mirrors }),
+    ...(cors && { cors }),
     ...((failed || action) && { action: failed ? INTERNAL_ERROR : action }),
   };
   return { features, problems };
+}
+
+/** The CORS filter (or a SecurityPolicy's cors) as IR. */
+export function corsPolicy(filter: CORSFilter): CORS {
+  return {
+    allowOrigins: filter.allowOrigins.map((origin) =>
+      origin.includes('*') ? { type: 'Wildcard', pattern: origin } : { type: 'Exact', origin },
+    ),
+    allowMethods: filter.allowMethods,
+    allowHeaders: filter.allowHeaders,
+    exposeHeaders: filter.exposeHeaders,
+    ...(filter.maxAge !== undefined && { maxAgeSeconds: filter.maxAge }),
+    allowCredentials: filter.allowCredentials,
+  };
 }
 
 /** Header filters of a backendRef; the others are not supported there. */

@@ -136,7 +136,6 @@ export function translateRules(route: RoutableRoute, index: ResourceIndex, optio
 /** What in a rule cannot be translated faithfully; such a rule is dropped rather than half-applied. */
 function unsupportedFeature(rule: RoutableRule): string | undefined {
   if (rule.invalid !== undefined) return rule.invalid;
-  if (rule.filters.some((f) => f.type === 'CORS')) return 'the CORS filter is not supported yet';
   const protectedHeader = protectedHeaderChange(rule);
   if (protectedHeader) return protectedHeader;
   const fields = rule.unimplementedFields;

@@ -3,6 +3,7 @@ import {
   arr,
   bool,
   conditionsStatus,
+  duration,
   hostname,
   int,
   intOrString,
@@ -150,6 +151,14 @@ const securityPolicySpec = (): Schema =>
   partial({
     ...policyTargets(),
     jwt: partial({ optional: bool(), providers: arr(jwtProvider(), { maxItems: 4 }) }, ['providers']),
+    cors: partial({
+      allowOrigins: arr(str({ minLength: 1, maxLength: 253 })),
+      allowMethods: arr(str()),
+      allowHeaders: arr(str()),
+      exposeHeaders: arr(str()),
+      maxAge: duration(),
+      allowCredentials: bool(),
+    }),
   });
 
 const envoyPatchPolicySpec = (): Schema =>

@@ -2,6 +2,7 @@ import { AGE, conditionColumn, type CrdDefinition } from './crd.ts';
 import {
   arr,
   backendRef,
+  bool,
   conditions,
   duration,
   group,
@@ -169,7 +170,17 @@ const httpFilter = (): Schema =>
         ['backendRef'],
       ),
       extensionRef: obj({ group: group(), kind: kind(), name: name() }, ['group', 'kind', 'name']),
-      cors: opaque(),
+      cors: obj({
+        allowOrigins: arr(str({ maxLength: 253 }), { maxItems: 64 }),
+        allowCredentials: bool(),
+        allowMethods: arr(
+          oneOf(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*']),
+          { maxItems: 9 },
+        ),
+        allowHeaders: arr(str({ minLength: 1, maxLength: 256 }), { maxItems: 64 }),
+        exposeHeaders: arr(str({ minLength: 1, maxLength: 256 }), { maxItems: 64 }),
+        maxAge: int({ minimum: 1, default: 5 }),
+      }),
     },
     ['type'],
   );
