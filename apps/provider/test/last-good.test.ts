@@ -83,11 +83,13 @@ spec:
 ${extra}`;
     const spec = (state: ReturnType<typeof loadFile>) =>
       JSON.stringify(state.resources.map((r) => (r as { spec?: unknown }).spec));
-    const fresh = loadFile('policy.yaml', policy('  cors: { allowOrigins: ["*"] }\n'), undefined);
-    expect(fresh.errors.map((e) => e.detail)).toEqual(['is not supported yet (only jwt is translated)']);
-    expect(spec(fresh)).toContain('"refused":["spec.cors: is not supported yet (only jwt is translated)"]');
+    const fresh = loadFile('policy.yaml', policy('  basicAuth: { users: { name: htpasswd } }\n'), undefined);
+    expect(fresh.errors.map((e) => e.detail)).toEqual(['is not supported yet (only jwt and cors are translated)']);
+    expect(spec(fresh)).toContain(
+      '"refused":["spec.basicAuth: is not supported yet (only jwt and cors are translated)"]',
+    );
     const good = loadFile('policy.yaml', policy(''), undefined);
-    const edited = loadFile('policy.yaml', policy('  cors: { allowOrigins: ["*"] }\n'), good);
+    const edited = loadFile('policy.yaml', policy('  basicAuth: { users: { name: htpasswd } }\n'), good);
     expect(edited.errors).toHaveLength(1);
     expect(spec(edited)).toBe(spec(good));
   });

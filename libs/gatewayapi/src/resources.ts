@@ -159,8 +159,16 @@ export interface HTTPRouteRule {
   readonly filters: readonly HTTPRouteFilter[];
   readonly backendRefs: readonly HTTPBackendRef[];
   readonly timeouts?: RouteTimeouts;
-  /** Rule fields that are valid but not translated yet (`retry`, `sessionPersistence`). */
+  readonly retry?: RouteRetry;
+  /** Rule fields that are valid but not translated yet (`sessionPersistence`). */
   readonly unimplementedFields: readonly string[];
+}
+
+/** `retry` (Gateway API experimental channel), `backoff` in milliseconds. */
+export interface RouteRetry {
+  readonly codes: readonly number[];
+  readonly attempts?: number;
+  readonly backoff?: number;
 }
 
 /** `timeouts`, in milliseconds; 0 disables the timeout. */

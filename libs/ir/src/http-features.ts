@@ -64,6 +64,18 @@ export interface RouteTimeouts {
 }
 
 /**
+ * Retries of a failed attempt: always on connection failures and resets (nothing reached the backend, or its
+ * answer was cut off), and on the listed response status codes.
+ */
+export interface RouteRetry {
+  readonly statusCodes: readonly number[];
+  /** Retries after the first attempt; absent: Envoy's default (1). */
+  readonly numRetries?: number;
+  /** Base of the exponential back-off between attempts, milliseconds; absent: Envoy's default (25 ms). */
+  readonly backoffMs?: number;
+}
+
+/**
  * Cross-origin resource sharing, answered by Envoy: preflights end at the gateway, and allowed origins get the
  * Access-Control-* headers on the actual response.
  */

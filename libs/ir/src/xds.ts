@@ -8,6 +8,7 @@ import type {
   Mirror,
   QueryParamMatch,
   Redirect,
+  RouteRetry,
   RouteTimeouts,
   URLRewrite,
 } from './http-features.ts';
@@ -77,6 +78,7 @@ export interface HTTPRoute {
   /** Envoy answers CORS preflights and adds the Access-Control-* headers (HTTPRoute `CORS` filter). */
   readonly cors?: CORS;
   readonly timeouts?: RouteTimeouts;
+  readonly retry?: RouteRetry;
   readonly rateLimit?: RouteRateLimit;
   /** Authentication the route requires (from the SecurityPolicy that applies to it). */
   readonly security?: RouteSecurity;

@@ -5,6 +5,7 @@ import type {
   Mirror,
   PathRewrite,
   Redirect,
+  RouteRetry,
   RouteTimeouts,
   URLRewrite,
 } from '@eg/ir';
@@ -90,12 +91,12 @@ export function redirectAction(redirect: Redirect, listenerPort: number, listene
   };
 }
 
-/** RouteAction fields for URL rewrites, mirrors and timeouts. */
+/** RouteAction fields for URL rewrites, mirrors, timeouts and retries. */
 export function forwardFeatures(route: HTTPRoute): ProtoJson {
   return {
     ...urlRewrite(route.urlRewrite),
     ...(route.mirrors && route.mirrors.length > 0 && { requestMirrorPolicies: route.mirrors.map(mirrorPolicy) }),
-    ...timeouts(route.timeouts),
+    ...timeoutsAndRetries(route.timeouts, route.retry),
   };
 }
 
@@ -128,16 +129,37 @@ function duration(ms: number): string {
   return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
 }
 
+/** What Envoy retries on besides the listed status codes: attempts that got no answer (refused, reset, timed out). */
+const RETRY_ON_FAILURE = ['connect-failure', 'refused-stream', 'reset'];
+/** Envoy's default retry count and back-off base, and its cap on a back-off (ten times the base). */
+const ENVOY_DEFAULT_RETRIES = 1;
+const ENVOY_DEFAULT_BACKOFF_MS = 25;
+const BACKOFF_CAP_FACTOR = 10;
+
 /**
- * `request` bounds the whole exchange (route timeout); `backendRequest` bounds each attempt (per-try timeout),
- * and is the route timeout too when `request` is absent. 0 disables.
+ * `request` bounds the whole exchange (route timeout); `backendRequest` bounds each attempt (per-try timeout).
+ * Without `request`, the route timeout is what every attempt and the longest back-offs between them can take, so
+ * `backendRequest` alone never cuts retries short. 0 disables.
  */
-function timeouts(t: RouteTimeouts | undefined): ProtoJson {
-  if (!t) return {};
-  const total = t.request ?? t.backendRequest;
+function timeoutsAndRetries(t: RouteTimeouts | undefined, retry: RouteRetry | undefined): ProtoJson {
+  const perTry = t?.backendRequest;
+  const retries = retry ? (retry.numRetries ?? ENVOY_DEFAULT_RETRIES) : 0;
+  const backoffMs = retry?.backoffMs === 0 ? 1 : retry?.backoffMs; // Envoy wants a positive base interval.
+  const maxBackoffMs = (backoffMs ?? ENVOY_DEFAULT_BACKOFF_MS) * BACKOFF_CAP_FACTOR;
+  const total =
+    t?.request ?? (perTry === undefined || perTry === 0 ? perTry : perTry * (retries + 1) + maxBackoffMs * retries);
+  const perTryTimeout = perTry !== undefined && perTry > 0 ? { perTryTimeout: duration(perTry) } : {};
+  const retryPolicy = retry
+    ? {
+        retryOn: [...RETRY_ON_FAILURE, ...(retry.statusCodes.length > 0 ? ['retriable-status-codes'] : [])].join(','),
+        numRetries: retries,
+        ...(retry.statusCodes.length > 0 && { retriableStatusCodes: retry.statusCodes }),
+        ...perTryTimeout,
+        ...(backoffMs !== undefined && { retryBackOff: { baseInterval: duration(backoffMs) } }),
+      }
+    : perTry !== undefined && perTry > 0 && { numRetries: 0, ...perTryTimeout };
   return {
     ...(total !== undefined && { timeout: duration(total) }),
-    ...(t.backendRequest !== undefined &&
-      t.backendRequest > 0 && { retryPolicy: { numRetries: 0, perTryTimeout: duration(t.backendRequest) } }),
+    ...(retryPolicy && { retryPolicy }),
   };
 }

@@ -72,7 +72,11 @@ export function requestedResponseHeaders(req: IncomingMessage): Array<[string, s
 
 /** `?delay=1s` / `?delay=500ms`: how long to wait before answering (to exercise gateway timeouts). */
 export function requestedDelayMs(path: string): number {
-  const delay = new URL(path, 'http://placeholder').searchParams.get('delay');
+  return parseDelayMs(new URL(path, 'http://placeholder').searchParams.get('delay'));
+}
+
+/** `1s` / `500ms` in milliseconds; 0 for anything else. */
+export function parseDelayMs(delay: string | null): number {
   const match = delay === null ? null : /^(\d+)(ms|s)$/.exec(delay);
   if (!match) return 0;
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeRequest, requestedDelayMs, requestedResponseHeaders, type EchoIdentity } from './echo.ts';
+import { FailureSimulation, type Failure } from './failures.ts';
 
 export interface EchoServer {
   readonly port: number;
@@ -16,6 +17,7 @@ const MAX_REMEMBERED = 1000;
 export async function startEchoServer(identity: EchoIdentity, port: number, host = '127.0.0.1'): Promise<EchoServer> {
   let boundPort = port;
   const seen: string[] = [];
+  const failures = new FailureSimulation();
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (path === '/health') {
@@ -28,14 +30,23 @@ export async function startEchoServer(identity: EchoIdentity, port: number, host
     }
     seen.push(path);
     if (seen.length > MAX_REMEMBERED) seen.shift();
-    const delay = requestedDelayMs(path);
+    const failure = failures.next(path);
+    const delay = failure ? failure.delayMs : requestedDelayMs(path);
     if (delay > 0) {
-      setTimeout(() => answer(req, res, path), delay).unref();
+      setTimeout(() => answer(req, res, path, failure), delay).unref();
       return;
     }
-    answer(req, res, path);
+    answer(req, res, path, failure);
   });
-  const answer = (req: IncomingMessage, res: ServerResponse, path: string): void => {
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string, failure?: Failure): void => {
+    if (failure?.type === 'Reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (failure?.type === 'Status') {
+      res.writeHead(failure.code, { 'content-type': 'text/plain' }).end(`failing as asked (${failure.code})`);
+      return;
+    }
     const status = STATUS_PATH.exec(path);
     if (status) {
       res.writeHead(Number(status[1])).end();

@@ -34,6 +34,16 @@ describe('echo backend', () => {
     expect(res.headers.get('x-two')).toBe('two');
   });
 
+  it('fails the first succeedAfter requests of a uuid as asked, then answers', async () => {
+    const url = (query: string) => `http://127.0.0.1:${server.port}/retry?${query}`;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(url('uuid=a&succeedAfter=2&responseCode=503'))).status);
+    expect(statuses).toEqual([503, 503, 200]);
+    await expect(fetch(url('uuid=b&succeedAfter=1'))).rejects.toThrow();
+    expect((await fetch(url('uuid=b&succeedAfter=1'))).status).toBe(200);
+    expect((await fetch(url('uuid=a&succeedAfter=2&responseCode=503'))).status).toBe(200);
+  });
+
   it('answers /status/NNN with that status', async () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/status/418`);
     expect(res.status).toBe(418);

@@ -178,3 +178,13 @@ export function checkUnique<T>(
     seen.add(k);
   });
 }
+
+/**
+ * A list-type set (`x-kubernetes-list-type: set`), checked on the input so that a value that failed to decode is
+ * not also reported as a repeat of the fallback it decoded to.
+ */
+export function checkSet(fields: Fields, key: string, path: Path, problems: Problems): void {
+  const raw = fields[key];
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (Array.isArray(raw)) checkUnique(raw, text, [...path, key], 'value', problems);
+}

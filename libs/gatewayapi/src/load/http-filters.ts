@@ -13,6 +13,7 @@ import {
 } from '../resources.ts';
 import {
   boolean,
+  checkSet,
   checkUnique,
   defaulted,
   field,
@@ -173,11 +174,7 @@ function corsFilter(value: unknown, path: Path, problems: Problems): CORSFilter 
   const allowHeaders = defaulted(fields, 'allowHeaders', list(headerName, { max: 64 }), [], path, problems);
   const exposeHeaders = defaulted(fields, 'exposeHeaders', list(headerName, { max: 64 }), [], path, problems);
   const sets = { allowOrigins, allowMethods, allowHeaders, exposeHeaders };
-  // Sets (listType=set), checked on the input so a value that failed to decode is not also reported as repeated.
-  for (const key of Object.keys(sets)) {
-    const raw = fields[key];
-    if (Array.isArray(raw)) checkUnique(raw, String, [...path, key], 'value', problems);
-  }
+  for (const key of Object.keys(sets)) checkSet(fields, key, path, problems);
   for (const key of ['allowOrigins', 'allowMethods'] as const) {
     if (sets[key].includes('*') && sets[key].length > 1) {
       problems.add(

@@ -6,9 +6,11 @@ import {
   type HTTPRouteRule,
   type NameValueMatch,
   type ParentReference,
+  type RouteRetry,
   type RouteTimeouts,
 } from '../resources.ts';
 import {
+  checkSet,
   checkUnique,
   defaulted,
   field,
@@ -40,7 +42,7 @@ import { objectMeta } from './metadata.ts';
 
 const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] };
 /** Rule fields that are schema-valid but not translated yet. */
-const UNIMPLEMENTED_RULE_FIELDS = ['retry', 'sessionPersistence'];
+const UNIMPLEMENTED_RULE_FIELDS = ['sessionPersistence'];
 
 export function decodeHTTPRoute(doc: Fields, problems: Problems): HTTPRoute {
   const spec = object(doc['spec'], ['spec'], problems);
@@ -122,13 +124,28 @@ function rule(value: unknown, path: Path, problems: Problems): HTTPRouteRule {
     checkRuleFilters(ref.filters, effectiveMatches, [...path, 'backendRefs', i], problems),
   );
   const timeouts = optional(fields, 'timeouts', routeTimeouts, path, problems);
+  const retry = optional(fields, 'retry', routeRetry, path, problems);
   return {
     ...(name !== undefined && { name }),
     matches: effectiveMatches,
     filters,
     backendRefs,
     ...(timeouts !== undefined && { timeouts }),
+    ...(retry !== undefined && { retry }),
     unimplementedFields: UNIMPLEMENTED_RULE_FIELDS.filter((f) => !isAbsent(fields[f])),
+  };
+}
+
+function routeRetry(value: unknown, path: Path, problems: Problems): RouteRetry {
+  const fields = object(value, path, problems);
+  const codes = defaulted(fields, 'codes', list(integer(400, 599)), [], path, problems);
+  checkSet(fields, 'codes', path, problems);
+  const attempts = optional(fields, 'attempts', integer(0, 2 ** 31 - 1), path, problems);
+  const backoff = optional(fields, 'backoff', duration, path, problems);
+  return {
+    codes,
+    ...(attempts !== undefined && { attempts }),
+    ...(backoff !== undefined && { backoff }),
   };
 }
 

@@ -3,11 +3,12 @@ import type {
   HeaderMatch,
   QueryParamMatch,
   RouteAction,
+  RouteRetry as IRRouteRetry,
   RouteTimeouts,
   SourceMetadata,
   StringMatch,
 } from '@eg/ir';
-import type { HTTPRouteMatch, HTTPRouteRule, ObjectMeta, ParentReference } from '../resources.ts';
+import type { HTTPRouteMatch, HTTPRouteRule, ObjectMeta, ParentReference, RouteRetry } from '../resources.ts';
 import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
 import type { Problem } from './conditions.ts';
 import { hostnameSuffix } from './hostnames.ts';
@@ -55,6 +56,7 @@ interface TranslatedRule {
   readonly action: RouteAction;
   readonly features: Omit<RuleFilterFeatures, 'action'>;
   readonly timeouts?: RouteTimeouts;
+  readonly retry?: IRRouteRetry;
 }
 
 export interface TranslatedRules {
@@ -128,6 +130,7 @@ export function translateRules(route: RoutableRoute, index: ResourceIndex, optio
       action,
       features,
       ...(rule.timeouts !== undefined && { timeouts: rule.timeouts }),
+      ...(rule.retry !== undefined && { retry: irRetry(rule.retry) }),
     });
   });
   return { rules, refProblems, dropped };
@@ -194,6 +197,7 @@ export function routesForHostname(
           action: rule.action,
           ...rule.features,
           ...(rule.timeouts !== undefined && { timeouts: rule.timeouts }),
+          ...(rule.retry !== undefined && { retry: rule.retry }),
           metadata,
         },
         source: {
@@ -227,4 +231,12 @@ function headerMatches(match: HTTPRouteMatch): HeaderMatch[] {
 
 function queryMatches(match: HTTPRouteMatch): QueryParamMatch[] {
   return match.queryParams.map((q) => ({ name: q.name, match: { type: q.type, value: q.value } }));
+}
+
+function irRetry(retry: RouteRetry): IRRouteRetry {
+  return {
+    statusCodes: retry.codes,
+    ...(retry.attempts !== undefined && { numRetries: retry.attempts }),
+    ...(retry.backoff !== undefined && { backoffMs: retry.backoff }),
+  };
 }

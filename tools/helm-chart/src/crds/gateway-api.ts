@@ -206,7 +206,11 @@ const httpRouteSpec = (): Schema =>
         filters: arr(httpFilter(), { maxItems: 16 }),
         backendRefs: arr(httpBackendRef(), { maxItems: 16 }),
         timeouts: obj({ request: duration(), backendRequest: duration() }),
-        retry: opaque(),
+        retry: obj({
+          codes: arr(int({ minimum: 400, maximum: 599 }), { 'x-kubernetes-list-type': 'set' }),
+          attempts: int({ minimum: 0 }),
+          backoff: duration(),
+        }),
         sessionPersistence: opaque(),
       }),
       { maxItems: 16 },
