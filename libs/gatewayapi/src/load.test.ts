@@ -204,8 +204,8 @@ metadata: { name: apps }
     const { resources, errors, notices } = loadResources(
       `---
 apiVersion: v1
-kind: ConfigMap
-metadata: { name: cm, namespace: default }
+kind: Pod
+metadata: { name: pod, namespace: default }
 ---
 ---
 ${GATEWAY}`,
@@ -213,9 +213,7 @@ ${GATEWAY}`,
     );
     expect(errors).toEqual([]);
     expect(resources).toHaveLength(1);
-    expect(notices).toEqual([
-      { file: 'f.yaml', line: 2, message: 'ConfigMap default/cm (v1) ignored: kind not supported' },
-    ]);
+    expect(notices).toEqual([{ file: 'f.yaml', line: 2, message: 'Pod default/pod (v1) ignored: kind not supported' }]);
   });
 
   it('rejects a second resource with the same kind and name', () => {

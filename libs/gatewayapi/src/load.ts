@@ -11,6 +11,8 @@ import { decodeGRPCRoute } from './load/grpcroute.ts';
 import { decodeHTTPRoute } from './load/httproute.ts';
 import { decodeTCPRoute, decodeTLSRoute, decodeUDPRoute } from './load/l4route.ts';
 import { decodeSecret } from './load/secret.ts';
+import { decodeConfigMap } from './load/configmap.ts';
+import { decodeBackendTLSPolicy } from './load/backendtlspolicy.ts';
 import { decodeSecurityPolicy } from './load/securitypolicy.ts';
 import { describeResource, failsClosed, type Resource } from './resources.ts';
 
@@ -75,6 +77,9 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1 UDPRoute', decodeUDPRoute],
   ['gateway.envoyproxy.io/v1alpha1 Backend', decodeBackend],
   ['v1 Secret', decodeSecret],
+  ['v1 ConfigMap', decodeConfigMap],
+  ['gateway.networking.k8s.io/v1 BackendTLSPolicy', decodeBackendTLSPolicy],
+  ['gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy', decodeBackendTLSPolicy],
   ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
   ['v1 Service', decodeService],
   ['v1 Namespace', decodeNamespace],

@@ -4,6 +4,7 @@ import type { JWTProvider, KubernetesProxyConfig } from '@eg/ir';
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
  */
 
+import type { SubjectAltName } from '@eg/ir';
 import type {
   BackendObjectReference,
   CORSFilter,
@@ -323,6 +324,32 @@ export interface Secret {
   readonly data: Readonly<Record<string, string>>;
 }
 
+/** A ConfigMap: BackendTLSPolicy reads CA certificates from its `ca.crt`. */
+export interface ConfigMap {
+  readonly kind: 'ConfigMap';
+  readonly metadata: ObjectMeta;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+/** Gateway API BackendTLSPolicy: how the gateway speaks TLS to the Services it targets. */
+export interface BackendTLSPolicy {
+  readonly kind: 'BackendTLSPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** Services (core group), a port of one by `sectionName` (the Service port name). */
+    readonly targetRefs: readonly PolicyTargetReference[];
+    readonly validation: BackendTLSValidation;
+  };
+}
+
+export interface BackendTLSValidation {
+  /** Exactly one of caCertificateRefs and wellKnownCACertificates (CEL); refs as written, checked on translation. */
+  readonly caCertificateRefs: readonly { readonly group: string; readonly kind: string; readonly name: string }[];
+  readonly wellKnownCACertificates?: 'System';
+  readonly hostname: string;
+  readonly subjectAltNames: readonly SubjectAltName[];
+}
+
 /** The Secret type listener certificates must have. */
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
@@ -427,7 +454,9 @@ export type Resource =
   | ServiceImport
   | HTTPRouteFilterResource
   | BackendTrafficPolicy
-  | SecurityPolicy;
+  | SecurityPolicy
+  | ConfigMap
+  | BackendTLSPolicy;
 
 export type ResourceKind = Resource['kind'];
 
@@ -451,6 +480,8 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   BackendTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   SecurityPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  ConfigMap: 'v1',
+  BackendTLSPolicy: `${GATEWAY_API_GROUP}/v1alpha3`,
 };
 
 /** The input of one translation: every resource of the current revision, in any order. */

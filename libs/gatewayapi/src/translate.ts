@@ -1,6 +1,7 @@
 import { gatewayIRKey, type InfraIR, type RateLimitIR, type ResourceStatus, type XdsIR } from '@eg/ir';
 import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
+import { backendTLSPolicyStatuses, gatewaysByService } from './translate/backend-tls.ts';
 import { attachTrafficPolicies } from './translate/backendtrafficpolicy.ts';
 import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
@@ -124,6 +125,11 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
   statuses.push(...trafficPolicies.statuses, ...securityPolicies.statuses);
+  const served = [...listenerRoutes].map(([listener, ranked]) => ({
+    gateway: listener.gateway.metadata,
+    routeKeys: ranked.map((r) => `${r.source.kind}/${r.source.namespace}/${r.source.name}`),
+  }));
+  statuses.push(...backendTLSPolicyStatuses(index.backendTLS, gatewaysByService(served, routable)));
 
   const withShadowing = withOverlaps(statuses, listenerRoutes, routable);
   return { xds, infra, rateLimit: rateLimitConfigs(xds), statuses: withShadowing.sort(compareStatuses) };
@@ -144,6 +150,7 @@ const KIND_ORDER = [
   'Backend',
   'BackendTrafficPolicy',
   'SecurityPolicy',
+  'BackendTLSPolicy',
 ];
 
 function compareStatuses(a: ResourceStatus, b: ResourceStatus): number {

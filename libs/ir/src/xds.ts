@@ -113,6 +113,8 @@ export interface DestinationSetting {
   /** Per-backendRef header filters: applied only when this backend is the one chosen. */
   readonly requestHeaders?: HeaderOperations;
   readonly responseHeaders?: HeaderOperations;
+  /** TLS to the backend (a BackendTLSPolicy on its Service): absent means plaintext. */
+  readonly tls?: UpstreamTLS;
   /**
    * The backendRef could not be resolved. The setting keeps its weight and has no endpoints, so Envoy answers
    * that share of the rule's traffic with 500 (as Envoy Gateway does).
@@ -121,6 +123,19 @@ export interface DestinationSetting {
 }
 
 export type AddressType = 'IP' | 'FQDN';
+
+/** How Envoy speaks TLS to a backend and checks its certificate. */
+export interface UpstreamTLS {
+  /** Sent as SNI; also the name the certificate must carry unless `subjectAltNames` says otherwise. */
+  readonly sni: string;
+  /** PEM CA certificates the backend's chain must lead to, or the system's trust store. */
+  readonly trust: { readonly type: 'Inline'; readonly pem: string } | { readonly type: 'System' };
+  /** Names one of which the certificate must carry; empty: `sni`. */
+  readonly subjectAltNames: readonly SubjectAltName[];
+}
+
+export type SubjectAltName =
+  { readonly type: 'Hostname'; readonly hostname: string } | { readonly type: 'URI'; readonly uri: string };
 
 export interface DestinationEndpoint {
   readonly host: string;

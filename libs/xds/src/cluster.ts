@@ -3,6 +3,7 @@ import type { DestinationCluster } from './destination.ts';
 import { anyType, type ProtoJson } from './encode.ts';
 import { HTTP_PROTOCOL_OPTIONS } from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
+import { upstreamTLSSocket } from './upstream-tls.ts';
 
 /** An Envoy cluster, and for IP backends the ClusterLoadAssignment sent alongside it over EDS. */
 export interface ClusterConfig {
@@ -19,6 +20,7 @@ export function clusterConfig({ name, setting }: DestinationCluster): ClusterCon
     perConnectionBufferLimitBytes: BUFFER_LIMIT_BYTES,
     circuitBreakers: { thresholds: [{ maxRetries: 1024 }] },
     ...upstreamProtocol(setting),
+    ...(setting.tls && { transportSocket: upstreamTLSSocket(setting.tls, setting.protocol === 'HTTP2') }),
   };
   if (setting.addressType === 'FQDN') {
     return {
@@ -39,7 +41,7 @@ export function clusterConfig({ name, setting }: DestinationCluster): ClusterCon
   };
 }
 
-/** HTTP/2 backends (gRPC) get HTTP/2 without TLS (h2c); the others keep Envoy's default, HTTP/1.1. */
+/** HTTP/2 backends (gRPC) get HTTP/2 (h2c without TLS); the others keep Envoy's default, HTTP/1.1. */
 function upstreamProtocol(setting: DestinationSetting): ProtoJson {
   if (setting.protocol !== 'HTTP2') return {};
   return {

@@ -2,10 +2,9 @@ import { isIP } from 'node:net';
 import type { HTTPListener, HTTPRoute, JWTProvider } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
 import { JWT_AUTHN, JWT_AUTHN_PER_ROUTE, UPSTREAM_TLS_CONTEXT } from './extension-types.ts';
+import { SYSTEM_TRUST_STORE } from './upstream-tls.ts';
 
 const JWT_AUTHN_FILTER = 'envoy.filters.http.jwt_authn';
-/** Where Envoy finds the machine's public CAs to check a JWKS server's certificate (Envoy Gateway's default). */
-const SYSTEM_TRUST_STORE = '/etc/ssl/certs/ca-certificates.crt';
 const JWKS_FETCH_TIMEOUT = '10s';
 
 /** The cluster Envoy fetches a remote key set through: one per scheme, host and port of the URIs. */

@@ -90,7 +90,15 @@ function resolveEndpoints(
   const slices = isServiceImport
     ? index.serviceImportSlices(namespace, ref.name)
     : index.endpointSlices(namespace, ref.name);
-  return { valid: true, setting: serviceSetting(slices, servicePort, settingName, ref.weight) };
+  const setting = serviceSetting(slices, servicePort, settingName, ref.weight);
+  // HTTP traffic only: an L4 route's bytes (TLS passthrough among them) go to the backend as they are.
+  if (isServiceImport || (owner.kind !== 'HTTPRoute' && owner.kind !== 'GRPCRoute')) return { valid: true, setting };
+  const tls = index.backendTLS.forServicePort(namespace, ref.name, servicePort.name);
+  if (!tls) return { valid: true, setting };
+  // A policy whose CA cannot be used reports it in its own status; the route's traffic to the port gets 500
+  // rather than plaintext or an unverified peer.
+  if (!tls.valid) return { valid: true, setting: invalidSetting(settingName, ref.weight) };
+  return { valid: true, setting: { ...setting, tls: tls.tls } };
 }
 
 /** A backendRef that failed keeps its weight, so its share of requests is answered with 500. */

@@ -24,6 +24,7 @@ import {
   type TLSRoute,
   type UDPRoute,
 } from '../resources.ts';
+import { compileBackendTLSPolicies, type BackendTLSPolicies } from './backend-tls.ts';
 
 /**
  * The input of one translation, grouped by kind, each list in a stable order (namespace, name) so that the
@@ -54,6 +55,8 @@ export interface ResourceIndex {
   serviceImportSlices(namespace: string, name: string): readonly EndpointSlice[];
   /** Envoy Gateway HTTPRouteFilter resources, referenced by ExtensionRef filters. */
   httpRouteFilter(namespace: string, name: string): HTTPRouteFilterResource | undefined;
+  /** BackendTLSPolicies, oldest first, resolved against their CA ConfigMaps and Secrets. */
+  readonly backendTLS: BackendTLSPolicies;
   /** A namespace's labels, including the name label Kubernetes sets on every Namespace. */
   namespaceLabels(name: string): Readonly<Record<string, string>>;
 }
@@ -73,6 +76,11 @@ export function indexResources(resources: Resources): ResourceIndex {
   const serviceImports = byNamespacedName(ofKind('ServiceImport'));
   const routeFilters = byNamespacedName(ofKind('HTTPRouteFilter'));
   const namespaces = new Map<string, Namespace>(ofKind('Namespace').map((n) => [n.metadata.name, n]));
+  const configMaps = byNamespacedName(ofKind('ConfigMap'));
+  const backendTLS = compileBackendTLSPolicies([...ofKind('BackendTLSPolicy')].sort(compareAge), {
+    configMap: (namespace, name) => configMaps.get(`${namespace}/${name}`),
+    secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
+  });
 
   return {
     gatewayClasses: ofKind('GatewayClass'),
@@ -94,6 +102,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     serviceImport: (namespace, name) => serviceImports.get(`${namespace}/${name}`),
     serviceImportSlices: (namespace, name) => importSlices.get(`${namespace}/${name}`) ?? [],
     httpRouteFilter: (namespace, name) => routeFilters.get(`${namespace}/${name}`),
+    backendTLS,
     namespaceLabels: (name) => ({ ...namespaces.get(name)?.metadata.labels, [NAMESPACE_NAME_LABEL]: name }),
   };
 }
