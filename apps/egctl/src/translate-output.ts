@@ -25,6 +25,8 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   HTTPRouteFilter: 'httpFilters',
   BackendTrafficPolicy: 'backendTrafficPolicies',
   SecurityPolicy: 'securityPolicies',
+  ConfigMap: 'configMaps',
+  BackendTLSPolicy: 'backendTLSPolicies',
 };
 
 /**

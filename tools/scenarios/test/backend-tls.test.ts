@@ -1,3 +1,4 @@
+import { constants } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -75,7 +76,7 @@ spec:
 `;
 
 interface Answer {
-  readonly sni: string | false;
+  readonly sni: string | false | null;
   readonly path: string;
 }
 
@@ -96,7 +97,9 @@ describe('scenario: BackendTLSPolicy', () => {
     const otherCA = await createTestCA('other-ca');
     backendCA = ca.cert;
     const pair = await ca.issue(['abc.example.com', 'other.example.com']);
-    backend = createServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+    // No session tickets: a resumed TLS session would not report the SNI (Envoy resumes sessions).
+    const noTickets = constants.SSL_OP_NO_TICKET;
+    backend = createServer({ cert: pair.cert, key: pair.key, secureOptions: noTickets }, (req, res) => {
       const answer: Answer = { sni: (req.socket as TLSSocket).servername, path: req.url ?? '' };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
