@@ -112,8 +112,8 @@ spec:
     - backendRefs: [{ name: svc, port: 0 }]
 ---
 apiVersion: v1
-kind: ConfigMap
-metadata: { name: cm }
+kind: Pod
+metadata: { name: pod }
 `,
     );
     const { code, stdout, stderr } = egctl(['x', 'translate', '-f', file]);
@@ -122,7 +122,7 @@ metadata: { name: cm }
     expect(stderr).toContain(
       `${file}:6: HTTPRoute default/foo: spec.rules[0].backendRefs[0].port: must be an integer 1-65535`,
     );
-    expect(stderr).toContain('ConfigMap envoy-gateway-system/cm (v1) ignored: kind not supported');
+    expect(stderr).toContain('Pod envoy-gateway-system/pod (v1) ignored: kind not supported');
   });
 
   it('exits 1 for a file that cannot be read', () => {
