@@ -265,6 +265,8 @@ export interface ServicePort {
   readonly port: number;
   readonly targetPort?: number | string;
   readonly protocol: ServiceProtocol;
+  /** What the port speaks; `kubernetes.io/h2c` makes the gateway use HTTP/2 without TLS. */
+  readonly appProtocol?: string;
 }
 
 export interface Service {

@@ -37,10 +37,12 @@ export function servicePort(value: unknown, path: Path, problems: Problems): Ser
   const fields = object(value, path, problems);
   const name = optional(fields, 'name', portName, path, problems);
   const target = optional(fields, 'targetPort', targetPort, path, problems);
+  const appProtocol = optional(fields, 'appProtocol', string({ min: 1, max: 253 }), path, problems);
   return {
     ...(name !== undefined && { name }),
     port: field(fields, 'port', port, path, problems),
     ...(target !== undefined && { targetPort: target }),
+    ...(appProtocol !== undefined && { appProtocol }),
     protocol: defaulted(fields, 'protocol', protocol, 'TCP', path, problems),
   };
 }

@@ -16,6 +16,9 @@ import type { TranslateOptions } from './listeners.ts';
 import { referenceAllowed } from './referencegrant.ts';
 import { compareText, type ResourceIndex } from './resource-index.ts';
 
+/** The Service port appProtocol (Gateway API) for HTTP/2 over cleartext. */
+const H2C_APP_PROTOCOL = 'kubernetes.io/h2c';
+
 export type BackendResolution =
   { readonly valid: true; readonly setting: DestinationSetting } | { readonly valid: false; readonly problem: Problem };
 
@@ -90,9 +93,12 @@ function resolveEndpoints(
   const slices = isServiceImport
     ? index.serviceImportSlices(namespace, ref.name)
     : index.endpointSlices(namespace, ref.name);
-  const setting = serviceSetting(slices, servicePort, settingName, ref.weight);
+  const plain = serviceSetting(slices, servicePort, settingName, ref.weight);
   // HTTP traffic only: an L4 route's bytes (TLS passthrough among them) go to the backend as they are.
-  if (isServiceImport || (owner.kind !== 'HTTPRoute' && owner.kind !== 'GRPCRoute')) return { valid: true, setting };
+  if (owner.kind !== 'HTTPRoute' && owner.kind !== 'GRPCRoute') return { valid: true, setting: plain };
+  const h2c = servicePort.appProtocol === H2C_APP_PROTOCOL;
+  const setting: DestinationSetting = h2c ? { ...plain, protocol: 'HTTP2' } : plain;
+  if (isServiceImport) return { valid: true, setting };
   const tls = index.backendTLS.forServicePort(namespace, ref.name, servicePort.name);
   if (!tls) return { valid: true, setting };
   // A policy whose CA cannot be used reports it in its own status; the route's traffic to the port gets 500
