@@ -71,7 +71,20 @@ export interface Gateway {
     readonly infrastructure?: { readonly parametersRef?: ParametersReference };
     /** Requested addresses; empty when the implementation picks them. */
     readonly addresses: readonly GatewayAddress[];
+    /** `spec.tls.frontend`: client certificate validation on the Gateway's TLS listeners. */
+    readonly frontendValidation?: FrontendValidation;
   };
+}
+
+/** Validation for every TLS port (`default`), and per port (`perPort`, which wins for its port). */
+export interface FrontendValidation {
+  readonly default?: ClientCertificateValidation;
+  readonly perPort: readonly { readonly port: number; readonly validation?: ClientCertificateValidation }[];
+}
+
+export interface ClientCertificateValidation {
+  readonly caCertificateRefs: readonly SecretObjectReference[];
+  readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
 }
 
 /** `type` is `IPAddress` (default), `Hostname`, `NamedAddress` or a domain-prefixed type; `value` may be empty. */

@@ -1,5 +1,6 @@
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import type { CertificatePair } from './certificates.ts';
 import type { HttpAnswer } from './http.ts';
 
 export interface HttpsRequestOptions {
@@ -10,6 +11,8 @@ export interface HttpsRequestOptions {
   readonly path?: string;
   /** Offered signature algorithms (OpenSSL names), to steer which certificate the server picks. */
   readonly sigalgs?: string;
+  /** A client certificate to present when the server asks for one. */
+  readonly clientCertificate?: CertificatePair;
   readonly timeoutMs?: number;
 }
 
@@ -34,6 +37,7 @@ export function httpsRequest(host: string, port: number, opts: HttpsRequestOptio
         agent: false,
         timeout: opts.timeoutMs ?? 5000,
         ...(opts.sigalgs !== undefined && { sigalgs: opts.sigalgs }),
+        ...(opts.clientCertificate && { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key }),
       },
       (res) => {
         const peer = (res.socket as TLSSocket).getPeerCertificate();

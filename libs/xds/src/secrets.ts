@@ -1,4 +1,4 @@
-import type { TLSCertificate, TLSTerminate } from '@eg/ir';
+import type { ClientValidation, TLSCertificate, TLSTerminate } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
 import { DOWNSTREAM_TLS_CONTEXT } from './extension-types.ts';
 
@@ -18,8 +18,18 @@ export function downstreamTransportSocket(tls: TLSTerminate, alpnProtocols: read
           sdsConfig: { ads: {}, resourceApiVersion: 'V3' },
         })),
         ...(alpnProtocols.length > 0 && { alpnProtocols }),
+        ...(tls.clientValidation && { validationContext: clientValidationContext(tls.clientValidation) }),
       },
+      ...(tls.clientValidation && { requireClientCertificate: !tls.clientValidation.insecureFallback }),
     },
+  };
+}
+
+/** Asks clients for a certificate and checks it against the CAs; with the fallback, an untrusted one passes too. */
+function clientValidationContext(validation: ClientValidation): ProtoJson {
+  return {
+    trustedCa: { inlineString: validation.caCertificates },
+    ...(validation.insecureFallback && { trustChainVerification: 'ACCEPT_UNTRUSTED' }),
   };
 }
 

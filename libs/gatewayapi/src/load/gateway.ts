@@ -1,6 +1,8 @@
 import {
   GATEWAY_API_GROUP,
   type AllowedRoutes,
+  type ClientCertificateValidation,
+  type FrontendValidation,
   type Gateway,
   type GatewayAddress,
   type GatewayClass,
@@ -82,6 +84,8 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
     if (seen.has(key)) problems.add(['spec', 'addresses', i], `${type} value ${JSON.stringify(value)} must be unique`);
     seen.add(key);
   });
+  const tls = optional(spec, 'tls', object, ['spec'], problems);
+  const frontendValidation = tls && optional(tls, 'frontend', frontendTLS, ['spec', 'tls'], problems);
   const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
   const parametersRef =
     infrastructure &&
@@ -94,7 +98,54 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
       listeners,
       addresses,
       ...(parametersRef && { infrastructure: { parametersRef } }),
+      ...(frontendValidation && { frontendValidation }),
     },
+  };
+}
+
+function frontendTLS(value: unknown, path: Path, problems: Problems): FrontendValidation {
+  const fields = object(value, path, problems);
+  const byDefault = optional(fields, 'default', tlsConfig, path, problems);
+  const perPort = defaulted(fields, 'perPort', list(portTLS, { max: 64 }), [], path, problems);
+  checkUnique(perPort, (p) => String(p.port), [...path, 'perPort'], 'port', problems);
+  return { ...(byDefault?.validation && { default: byDefault.validation }), perPort };
+}
+
+function portTLS(value: unknown, path: Path, problems: Problems) {
+  const fields = object(value, path, problems);
+  const validation = field(fields, 'tls', tlsConfig, path, problems).validation;
+  return { port: field(fields, 'port', port, path, problems), ...(validation && { validation }) };
+}
+
+function tlsConfig(value: unknown, path: Path, problems: Problems): { validation?: ClientCertificateValidation } {
+  const fields = object(value, path, problems);
+  const validation = optional(fields, 'validation', clientValidation, path, problems);
+  return validation ? { validation } : {};
+}
+
+function clientValidation(value: unknown, path: Path, problems: Problems): ClientCertificateValidation {
+  const fields = object(value, path, problems);
+  return {
+    caCertificateRefs: field(fields, 'caCertificateRefs', list(caReference, { min: 1, max: 8 }), path, problems),
+    mode: defaulted(
+      fields,
+      'mode',
+      oneOf(['AllowValidOnly', 'AllowInsecureFallback']),
+      'AllowValidOnly',
+      path,
+      problems,
+    ),
+  };
+}
+
+function caReference(value: unknown, path: Path, problems: Problems): SecretObjectReference {
+  const fields = object(value, path, problems);
+  const namespace = optional(fields, 'namespace', namespaceName, path, problems);
+  return {
+    group: field(fields, 'group', group, path, problems),
+    kind: field(fields, 'kind', kind, path, problems),
+    name: field(fields, 'name', objectName, path, problems),
+    ...(namespace !== undefined && { namespace }),
   };
 }
 

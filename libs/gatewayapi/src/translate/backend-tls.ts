@@ -101,7 +101,12 @@ function invalidRef(message: string): BackendTLSOutcome {
 }
 
 /** The CA text of a ConfigMap or Secret; '' when it has none, undefined when the object does not exist. */
-function caText(kind: 'ConfigMap' | 'Secret', namespace: string, name: string, lookup: CALookup): string | undefined {
+export function caText(
+  kind: 'ConfigMap' | 'Secret',
+  namespace: string,
+  name: string,
+  lookup: CALookup,
+): string | undefined {
   if (kind === 'ConfigMap') {
     const map = lookup.configMap(namespace, name);
     return map && (map.data[CA_KEY] ?? '');
@@ -111,8 +116,8 @@ function caText(kind: 'ConfigMap' | 'Secret', namespace: string, name: string, l
   return secret && (encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8'));
 }
 
-/** Every PEM block parses as an X.509 certificate (Envoy would reject the cluster otherwise). */
-function isCertificate(pem: string): boolean {
+/** Every PEM block parses as an X.509 certificate (Envoy would reject the config otherwise). */
+export function isCertificate(pem: string): boolean {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) return false;
   try {

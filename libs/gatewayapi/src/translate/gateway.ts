@@ -71,11 +71,23 @@ function gatewayConditions(
             generation,
           )
         : condition('Accepted', 'False', 'ListenersNotValid', 'No listener of the Gateway is valid', generation);
-  if (!options.runningOnHost) return [accepted];
+  // Gateway API asks for a warning condition whenever clients may get in without a valid certificate.
+  const insecure = gatewayInsecureValidation(gateway);
+  const warnings = insecure
+    ? [condition('InsecureFrontendValidationMode', 'True', 'ConfigurationChanged', insecure, generation)]
+    : [];
+  if (!options.runningOnHost) return [accepted, ...warnings];
   const programmed = listeners.some((l) => l.programmed)
     ? condition('Programmed', 'True', 'Programmed', 'Sending translated configuration to the data plane', generation)
     : condition('Programmed', 'False', 'Invalid', 'No listener of the Gateway is programmed', generation);
-  return [accepted, programmed];
+  return [accepted, programmed, ...warnings];
+}
+
+function gatewayInsecureValidation(gateway: Gateway): string | undefined {
+  const frontend = gateway.spec.frontendValidation;
+  const modes = [frontend?.default, ...(frontend?.perPort.map((p) => p.validation) ?? [])];
+  if (!modes.some((v) => v?.mode === 'AllowInsecureFallback')) return undefined;
+  return 'Client certificate validation uses AllowInsecureFallback: clients without a valid certificate are accepted';
 }
 
 /** The fleet one Gateway needs; ports are unique per Gateway, the first listener on a port names it. */

@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { TLSCertificate, TLSTerminate } from '@eg/ir';
+import type { ClientValidation, TLSCertificate, TLSTerminate } from '@eg/ir';
 import {
   CORE_GROUP,
   GATEWAY_API_GROUP,
@@ -7,6 +7,7 @@ import {
   type Gateway,
   type SecretObjectReference,
 } from '../resources.ts';
+import { caText, isCertificate } from './backend-tls.ts';
 import type { Problem } from './conditions.ts';
 import { referenceAllowed } from './referencegrant.ts';
 import type { ResourceIndex } from './resource-index.ts';
@@ -84,4 +85,54 @@ function pemProblem({ certificateChain, privateKey }: TLSCertificate): string | 
     return 'tls.key is not a PEM encoded private key';
   }
   return undefined;
+}
+
+export type ClientValidationResolution =
+  | { readonly valid: true; readonly validation?: ClientValidation }
+  | { readonly valid: false; readonly problem: Problem };
+
+/**
+ * The client certificate validation for a TLS listener's port (Gateway `spec.tls.frontend`: the port's own
+ * entry, else the default): its CA certificates from ConfigMaps or Secrets (`ca.crt`), across namespaces only
+ * with a ReferenceGrant. Any unusable reference fails the listener, which is then not served: it never falls
+ * back to accepting clients unchecked.
+ */
+export function resolveClientValidation(
+  gateway: Gateway,
+  port: number,
+  index: ResourceIndex,
+): ClientValidationResolution {
+  const frontend = gateway.spec.frontendValidation;
+  const perPort = frontend?.perPort.find((p) => p.port === port);
+  const validation = perPort ? perPort.validation : frontend?.default;
+  if (!validation) return { valid: true };
+  const pems: string[] = [];
+  for (const ref of validation.caCertificateRefs) {
+    const namespace = ref.namespace ?? gateway.metadata.namespace;
+    const id = `${ref.kind} ${namespace}/${ref.name}`;
+    const fail = (reason: string, message: string): ClientValidationResolution => ({
+      valid: false,
+      problem: { reason, message },
+    });
+    if (ref.group !== CORE_GROUP || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret')) {
+      return fail('InvalidCACertificateKind', `CA certificate ref ${id}: only ConfigMap and Secret are supported`);
+    }
+    const from = { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.metadata.namespace };
+    if (
+      !referenceAllowed(index.referenceGrants, from, { group: CORE_GROUP, kind: ref.kind, namespace, name: ref.name })
+    ) {
+      return fail('RefNotPermitted', `CA certificate ref to ${id} not permitted by any ReferenceGrant`);
+    }
+    const pem = caText(ref.kind, namespace, ref.name, index);
+    if (pem === undefined) return fail('InvalidCACertificateRef', `${id} does not exist`);
+    if (!isCertificate(pem)) return fail('InvalidCACertificateRef', `${id}: ca.crt is not a PEM encoded certificate`);
+    pems.push(pem.trim());
+  }
+  return {
+    valid: true,
+    validation: {
+      caCertificates: `${pems.join('\n')}\n`,
+      insecureFallback: validation.mode === 'AllowInsecureFallback',
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { GATEWAY_API_GROUP, type Gateway, type Listener, type RouteGroupKind } f
 import { condition, sentence } from './conditions.ts';
 import { matchesSelector } from './label-selector.ts';
 import { findConflicts, type ListenerConflict } from './listener-conflicts.ts';
-import { resolveListenerTLS } from './listener-tls.ts';
+import { resolveClientValidation, resolveListenerTLS } from './listener-tls.ts';
 import type { ResourceIndex } from './resource-index.ts';
 
 export interface TranslateOptions {
@@ -131,10 +131,22 @@ function evaluateListener(
   // asks; it is only kept out of Envoy.
   const terminates = spec.protocol === 'HTTPS' || (spec.protocol === 'TLS' && spec.tls?.mode === 'Terminate');
   const tls = terminates ? resolveListenerTLS(gateway, spec.tls?.certificateRefs ?? [], index) : undefined;
+  const clients = terminates ? resolveClientValidation(gateway, spec.port, index) : undefined;
+  if (clients && !clients.valid) {
+    // Serving without the validation asked for would let in clients the Gateway means to refuse.
+    return rejected(base, [
+      cond('Programmed', false, 'Invalid', MSG_INVALID),
+      cond('Accepted', false, 'NoValidCACertificate', sentence(clients.problem.message)),
+      cond('ResolvedRefs', false, clients.problem.reason, sentence(clients.problem.message)),
+    ]);
+  }
   const kinds = supportedKinds(spec, protocolKinds(spec));
   const tlsProblem = tls && !tls.valid ? tls.problem : undefined;
   const programmed = kinds.supported.length > 0 && !tlsProblem;
-  const serve = tls?.valid ? serveTerminating(spec, tls.tls) : servePlain(spec);
+  const validation = clients?.valid ? clients.validation : undefined;
+  const serve = tls?.valid
+    ? serveTerminating(spec, { ...tls.tls, ...(validation && { clientValidation: validation }) })
+    : servePlain(spec);
   return {
     ...base,
     supportedKinds: kinds.supported,

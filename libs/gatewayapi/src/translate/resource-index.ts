@@ -5,6 +5,7 @@ import {
   SERVICE_NAME_LABEL,
   type Backend,
   type BackendTrafficPolicy,
+  type ConfigMap,
   type EndpointSlice,
   type EnvoyProxy,
   type Gateway,
@@ -47,6 +48,7 @@ export interface ResourceIndex {
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  configMap(namespace: string, name: string): ConfigMap | undefined;
   envoyProxy(namespace: string, name: string): EnvoyProxy | undefined;
   /** EndpointSlices labelled as belonging to the Service. */
   endpointSlices(namespace: string, serviceName: string): readonly EndpointSlice[];
@@ -77,10 +79,9 @@ export function indexResources(resources: Resources): ResourceIndex {
   const routeFilters = byNamespacedName(ofKind('HTTPRouteFilter'));
   const namespaces = new Map<string, Namespace>(ofKind('Namespace').map((n) => [n.metadata.name, n]));
   const configMaps = byNamespacedName(ofKind('ConfigMap'));
-  const backendTLS = compileBackendTLSPolicies([...ofKind('BackendTLSPolicy')].sort(compareAge), {
-    configMap: (namespace, name) => configMaps.get(`${namespace}/${name}`),
-    secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
-  });
+  const configMap = (namespace: string, name: string) => configMaps.get(`${namespace}/${name}`);
+  const secret = (namespace: string, name: string) => secrets.get(`${namespace}/${name}`);
+  const backendTLS = compileBackendTLSPolicies([...ofKind('BackendTLSPolicy')].sort(compareAge), { configMap, secret });
 
   return {
     gatewayClasses: ofKind('GatewayClass'),
@@ -96,7 +97,8 @@ export function indexResources(resources: Resources): ResourceIndex {
     securityPolicies: [...ofKind('SecurityPolicy')].sort(compareAge),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
-    secret: (namespace, name) => secrets.get(`${namespace}/${name}`),
+    secret,
+    configMap,
     envoyProxy: (namespace, name) => envoyProxies.get(`${namespace}/${name}`),
     endpointSlices: (namespace, serviceName) => slices.get(`${namespace}/${serviceName}`) ?? [],
     serviceImport: (namespace, name) => serviceImports.get(`${namespace}/${name}`),

@@ -67,6 +67,26 @@ const listener = (): Schema =>
     ['name', 'port', 'protocol'],
   );
 
+const frontendTLSConfig = (): Schema =>
+  obj({
+    validation: obj(
+      {
+        caCertificateRefs: arr(obj({ group: group(), kind: kind(), name: name(), namespace: namespace() }, ['name']), {
+          minItems: 1,
+          maxItems: 8,
+        }),
+        mode: oneOf(['AllowValidOnly', 'AllowInsecureFallback'], { default: 'AllowValidOnly' }),
+      },
+      ['caCertificateRefs'],
+    ),
+  });
+
+const frontendTLS = (): Schema =>
+  obj({
+    default: frontendTLSConfig(),
+    perPort: keyedList(obj({ port: port(), tls: frontendTLSConfig() }, ['port', 'tls']), 'port', { maxItems: 64 }),
+  });
+
 const gatewaySpec = (): Schema =>
   obj(
     {
@@ -84,6 +104,7 @@ const gatewaySpec = (): Schema =>
         parametersRef: obj({ group: group(), kind: kind(), name: name() }, ['group', 'kind', 'name']),
       }),
       backendTLS: opaque(),
+      tls: obj({ frontend: frontendTLS(), backend: opaque() }),
       allowedListeners: opaque(),
     },
     ['gatewayClassName', 'listeners'],
