@@ -73,6 +73,8 @@ export interface Gateway {
     readonly addresses: readonly GatewayAddress[];
     /** `spec.tls.frontend`: client certificate validation on the Gateway's TLS listeners. */
     readonly frontendValidation?: FrontendValidation;
+    /** `spec.tls.backend.clientCertificateRef`: what Envoy presents to backends it speaks TLS to. */
+    readonly backendClientCertificateRef?: SecretObjectReference;
   };
 }
 

@@ -3,7 +3,7 @@ import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
 import { backendTLSPolicyStatuses, gatewaysByService } from './translate/backend-tls.ts';
 import { attachTrafficPolicies } from './translate/backendtrafficpolicy.ts';
-import { gatewayInfraIR, gatewayStatus, xdsListener } from './translate/gateway.ts';
+import { gatewayInfraIR, gatewayStatus, resolveBackendClientCertificate, xdsListener } from './translate/gateway.ts';
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
 import { proxyConfigFor } from './translate/envoyproxy.ts';
@@ -118,10 +118,17 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
       xdsTCPListener(l, l4Attachments.get(l) ?? []),
     );
     const udp = servedAs('UDP').map((l) => xdsUDPListener(l, l4Attachments.get(l) ?? []));
-    xds.set(key, { http, ...(tcp.length > 0 && { tcp }), ...(udp.length > 0 && { udp }) });
+    const backendCertificate = resolveBackendClientCertificate(gateway, index);
+    const clientCertificate = backendCertificate?.valid ? backendCertificate.tls.certificates[0] : undefined;
+    xds.set(key, {
+      http,
+      ...(tcp.length > 0 && { tcp }),
+      ...(udp.length > 0 && { udp }),
+      ...(clientCertificate && { backendClientCertificate: clientCertificate }),
+    });
     const gatewayClass = classes.find((c) => c.gatewayClass.metadata.name === gateway.spec.gatewayClassName);
     infra.set(key, gatewayInfraIR(gateway, listeners, proxyConfigFor(gateway, gatewayClass?.gatewayClass, index)));
-    statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options));
+    statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options, backendCertificate));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
   statuses.push(...trafficPolicies.statuses, ...securityPolicies.statuses);

@@ -16,13 +16,15 @@ import type {
 import type { TCPListener, UDPListener } from './l4.ts';
 import type { RouteRateLimit } from './ratelimit.ts';
 import type { RouteSecurity } from './security.ts';
-import type { TLSTerminate } from './tls.ts';
+import type { TLSCertificate, TLSTerminate } from './tls.ts';
 
 export interface XdsIR {
   readonly http: readonly HTTPListener[];
   /** Absent when the fleet has none, so HTTP-only IR stays as it was. */
   readonly tcp?: readonly TCPListener[];
   readonly udp?: readonly UDPListener[];
+  /** The certificate Envoy presents to backends it speaks TLS to (Gateway `spec.tls.backend`). */
+  readonly backendClientCertificate?: TLSCertificate;
 }
 
 /** Where the IR came from, so Envoy resources can point back at Gateway API objects. */

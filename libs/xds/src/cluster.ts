@@ -1,4 +1,4 @@
-import type { DestinationEndpoint, DestinationSetting } from '@eg/ir';
+import type { DestinationEndpoint, DestinationSetting, TLSCertificate } from '@eg/ir';
 import type { DestinationCluster } from './destination.ts';
 import { anyType, type ProtoJson } from './encode.ts';
 import { HTTP_PROTOCOL_OPTIONS } from './extension-types.ts';
@@ -12,7 +12,10 @@ export interface ClusterConfig {
 }
 
 /** IP backends use EDS so endpoint changes do not rebuild the cluster; FQDN backends let Envoy resolve DNS. */
-export function clusterConfig({ name, setting }: DestinationCluster): ClusterConfig {
+export function clusterConfig(
+  { name, setting }: DestinationCluster,
+  clientCertificate?: TLSCertificate,
+): ClusterConfig {
   const common = {
     name,
     connectTimeout: '10s',
@@ -20,7 +23,9 @@ export function clusterConfig({ name, setting }: DestinationCluster): ClusterCon
     perConnectionBufferLimitBytes: BUFFER_LIMIT_BYTES,
     circuitBreakers: { thresholds: [{ maxRetries: 1024 }] },
     ...upstreamProtocol(setting),
-    ...(setting.tls && { transportSocket: upstreamTLSSocket(setting.tls, setting.protocol === 'HTTP2') }),
+    ...(setting.tls && {
+      transportSocket: upstreamTLSSocket(setting.tls, setting.protocol === 'HTTP2', clientCertificate),
+    }),
   };
   if (setting.addressType === 'FQDN') {
     return {

@@ -31,9 +31,11 @@ export function translateXds(ir: XdsIR, options: XdsOptions = {}): XdsResources 
   const groups = portGroups(ir.http, ir.tcp);
   const clusters: XdsResource[] = [];
   const endpoints: XdsResource[] = [];
+  let presentsClientCertificate = false;
   for (const destination of destinations(ir)) {
     for (const target of destinationClusters(destination).filter(hasCluster)) {
-      const { cluster, loadAssignment } = clusterConfig(target);
+      const { cluster, loadAssignment } = clusterConfig(target, ir.backendClientCertificate);
+      presentsClientCertificate ||= target.setting.tls !== undefined && ir.backendClientCertificate !== undefined;
       clusters.push(encodeResource(TYPE_URLS.cluster, target.name, cluster));
       if (loadAssignment) endpoints.push(encodeResource(TYPE_URLS.endpoint, target.name, loadAssignment));
     }
@@ -56,17 +58,18 @@ export function translateXds(ir: XdsIR, options: XdsOptions = {}): XdsResources 
   const routes = groups
     .flatMap(routeConfigurations)
     .map(({ name, listeners: members }) => encodeResource(TYPE_URLS.route, name, routeConfiguration(name, members)));
-  // Listeners sharing a Secret share one SDS resource.
+  // Listeners (and backend TLS) sharing a Secret share one SDS resource.
+  const certificates = [
+    ...[...ir.http, ...(ir.tcp ?? [])].flatMap((l) => l.tls?.certificates ?? []),
+    ...(presentsClientCertificate && ir.backendClientCertificate ? [ir.backendClientCertificate] : []),
+  ];
   const secrets = new Map<string, XdsResource>();
-  for (const listener of [...ir.http, ...(ir.tcp ?? [])]) {
-    for (const certificate of listener.tls?.certificates ?? []) {
-      if (!secrets.has(certificate.name)) {
-        secrets.set(
-          certificate.name,
-          encodeResource(TYPE_URLS.secret, certificate.name, tlsCertificateSecret(certificate)),
-        );
-      }
-    }
+  for (const certificate of certificates) {
+    if (secrets.has(certificate.name)) continue;
+    secrets.set(
+      certificate.name,
+      encodeResource(TYPE_URLS.secret, certificate.name, tlsCertificateSecret(certificate)),
+    );
   }
   return {
     listeners: byName(listeners),

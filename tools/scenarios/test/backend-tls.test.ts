@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCA, eventually, freePort } from '@eg/testing';
+import { createTestCA, eventually, freePort, tlsSecretYAML } from '@eg/testing';
 import { gatewayYAML, GatewayClient } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // BackendTLSPolicy through a real Envoy: Envoy speaks TLS to an HTTPS backend (a node:https server that reports
 // the SNI it was asked for), trusts only the policy's CA and checks the certificate's names; an unusable CA
-// refuses traffic and says so in the policy's status, and recovers once the CA appears.
+// refuses traffic and says so in the policy's status, and recovers once the CA appears. A second backend
+// demands a client certificate, which Envoy presents from the Gateway's `spec.tls.backend`.
 
 const HOST = 'backend-tls.example.com';
 
@@ -73,11 +74,18 @@ spec:
       backendRefs: [{ name: other-host, port: 443 }]
     - matches: [{ path: { value: /late-ca } }]
       backendRefs: [{ name: late-ca, port: 443 }]
+    - matches: [{ path: { value: /mutual } }]
+      backendRefs: [{ name: mutual, port: 443 }]
 `;
+
+/** The Gateway with the client certificate Envoy presents to TLS backends. */
+const GATEWAY_TLS = '  tls: { backend: { clientCertificateRef: { name: gateway-client } } }\n  listeners:';
 
 interface Answer {
   readonly sni: string | false | null;
   readonly path: string;
+  /** The CN of the client certificate, when the backend asked for one. */
+  readonly client?: string | string[];
 }
 
 type Ancestors = { ancestors: { conditions: { type: string; status: string; reason: string }[] }[] };
@@ -86,6 +94,7 @@ describe('scenario: BackendTLSPolicy', () => {
   let scenario: Scenario;
   let gw: GatewayClient;
   let backend: Server;
+  let mutualBackend: Server;
   let backendCA: string;
 
   const conditions = async (name: string) =>
@@ -105,14 +114,34 @@ describe('scenario: BackendTLSPolicy', () => {
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
     const port = (backend.address() as AddressInfo).port;
+    // Lets in only clients with a certificate from the client CA, and says whose it was.
+    const clientCA = await createTestCA('client-ca');
+    const gatewayClient = await clientCA.issue(['envoy.gateway.example.com']);
+    mutualBackend = createServer(
+      { ...pair, secureOptions: noTickets, ca: clientCA.cert, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        const answer: Answer = {
+          sni: socket.servername,
+          path: req.url ?? '',
+          client: socket.getPeerCertificate().subject.CN,
+        };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      },
+    );
+    await new Promise<void>((resolve) => mutualBackend.listen(0, '127.0.0.1', resolve));
+    const mutualPort = (mutualBackend.address() as AddressInfo).port;
 
     scenario = await startScenario();
     gw = new GatewayClient(await freePort());
     await scenario.apply(
       'gateway.yaml',
-      gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }) +
+      gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }).replace('  listeners:', GATEWAY_TLS) +
         '---\n' +
-        ['verified', 'other-ca', 'other-host', 'late-ca'].map((s) => service(s, port)).join(''),
+        ['verified', 'other-ca', 'other-host', 'late-ca'].map((s) => service(s, port)).join('') +
+        service('mutual', mutualPort) +
+        tlsSecretYAML('default', 'gateway-client', gatewayClient) +
+        '---\n',
     );
     await scenario.apply(
       'policies.yaml',
@@ -121,7 +150,8 @@ describe('scenario: BackendTLSPolicy', () => {
         policy('verified', 'verified', 'abc.example.com', 'backend-ca') +
         policy('other-ca', 'other-ca', 'abc.example.com', 'other-ca') +
         policy('other-host', 'other-host', 'mismatch.example.com', 'backend-ca') +
-        policy('late-ca', 'late-ca', 'other.example.com', 'late-ca'),
+        policy('late-ca', 'late-ca', 'other.example.com', 'late-ca') +
+        policy('mutual', 'mutual', 'abc.example.com', 'backend-ca'),
     );
     await scenario.apply('route.yaml', ROUTE);
     await gw.until('/verified', { host: HOST }, (a) => expect(a.status).toBe(200));
@@ -130,6 +160,7 @@ describe('scenario: BackendTLSPolicy', () => {
   afterAll(async () => {
     await scenario?.stop();
     await new Promise((resolve) => backend?.close(resolve));
+    await new Promise((resolve) => mutualBackend?.close(resolve));
   });
 
   it('speaks TLS to the backend with the policy hostname as SNI', async () => {
@@ -155,6 +186,22 @@ describe('scenario: BackendTLSPolicy', () => {
         expect.objectContaining({ type: 'ResolvedRefs', status: 'True' }),
       ]);
     }
+  });
+
+  it("presents the Gateway's client certificate to a backend that asks for one", async () => {
+    const answer = await send('/mutual');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({
+      sni: 'abc.example.com',
+      path: '/mutual',
+      client: 'envoy.gateway.example.com',
+    });
+    const gateway = await scenario.status<{ conditions: { type: string; status: string }[] }>(
+      'Gateway',
+      'default',
+      'gw',
+    );
+    expect(gateway.conditions).toContainEqual(expect.objectContaining({ type: 'ResolvedRefs', status: 'True' }));
   });
 
   it('answers 500 while the CA ConfigMap is missing, says so, and serves once it is created', async () => {

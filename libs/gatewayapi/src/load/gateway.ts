@@ -86,6 +86,9 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   });
   const tls = optional(spec, 'tls', object, ['spec'], problems);
   const frontendValidation = tls && optional(tls, 'frontend', frontendTLS, ['spec', 'tls'], problems);
+  const backendTLS = tls && optional(tls, 'backend', object, ['spec', 'tls'], problems);
+  const backendClientCertificateRef =
+    backendTLS && optional(backendTLS, 'clientCertificateRef', secretRef, ['spec', 'tls', 'backend'], problems);
   const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
   const parametersRef =
     infrastructure &&
@@ -99,6 +102,7 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
       addresses,
       ...(parametersRef && { infrastructure: { parametersRef } }),
       ...(frontendValidation && { frontendValidation }),
+      ...(backendClientCertificateRef && { backendClientCertificateRef }),
     },
   };
 }
@@ -138,6 +142,7 @@ function clientValidation(value: unknown, path: Path, problems: Problems): Clien
   };
 }
 
+/** A reference to a CA or certificate object; group and kind say which (checked on translation). */
 function caReference(value: unknown, path: Path, problems: Problems): SecretObjectReference {
   const fields = object(value, path, problems);
   const namespace = optional(fields, 'namespace', namespaceName, path, problems);

@@ -14,13 +14,16 @@ import {
 import { API_VERSION, type Gateway } from '../resources.ts';
 import { condition } from './conditions.ts';
 import { hostStatusAddresses, unsupportedAddress } from './gateway-addresses.ts';
+import { resolveListenerTLS, type TLSResolution } from './listener-tls.ts';
 import type { ListenerContext, TranslateOptions } from './listeners.ts';
+import type { ResourceIndex } from './resource-index.ts';
 
 export function gatewayStatus(
   gateway: Gateway,
   listeners: readonly ListenerContext[],
   attachedRoutes: (listener: ListenerContext) => number,
   options: TranslateOptions,
+  backendCertificate?: TLSResolution,
 ): ResourceStatus {
   const { namespace, name } = gateway.metadata;
   const addresses = hostStatusAddresses(gateway, options);
@@ -31,7 +34,10 @@ export function gatewayStatus(
     name,
     status: {
       ...(addresses && { addresses }),
-      conditions: gatewayConditions(gateway, listeners, options),
+      conditions: [
+        ...gatewayConditions(gateway, listeners, options),
+        ...(backendCertificate ? [backendCertificateCondition(gateway, backendCertificate)] : []),
+      ],
       listeners: listeners.map((l) => ({
         name: l.spec.name,
         supportedKinds: l.supportedKinds,
@@ -81,6 +87,25 @@ function gatewayConditions(
     ? condition('Programmed', 'True', 'Programmed', 'Sending translated configuration to the data plane', generation)
     : condition('Programmed', 'False', 'Invalid', 'No listener of the Gateway is programmed', generation);
   return [accepted, programmed, ...warnings];
+}
+
+/**
+ * The client certificate for backends (`spec.tls.backend.clientCertificateRef`), resolved like a listener
+ * certificate. A bad one leaves the Gateway accepted; backends then get no client certificate.
+ */
+export function resolveBackendClientCertificate(gateway: Gateway, index: ResourceIndex): TLSResolution | undefined {
+  const ref = gateway.spec.backendClientCertificateRef;
+  return ref && resolveListenerTLS(gateway, [ref], index);
+}
+
+function backendCertificateCondition(gateway: Gateway, resolution: TLSResolution): Condition {
+  const { generation } = gateway.metadata;
+  if (resolution.valid) {
+    return condition('ResolvedRefs', 'True', 'ResolvedRefs', 'Client certificate for backends resolved', generation);
+  }
+  const { reason, message } = resolution.problem;
+  const why = reason === 'RefNotPermitted' ? reason : 'InvalidClientCertificateRef';
+  return condition('ResolvedRefs', 'False', why, `spec.tls.backend.clientCertificateRef: ${message}`, generation);
 }
 
 function gatewayInsecureValidation(gateway: Gateway): string | undefined {

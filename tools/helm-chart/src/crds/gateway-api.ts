@@ -104,7 +104,12 @@ const gatewaySpec = (): Schema =>
         parametersRef: obj({ group: group(), kind: kind(), name: name() }, ['group', 'kind', 'name']),
       }),
       backendTLS: opaque(),
-      tls: obj({ frontend: frontendTLS(), backend: opaque() }),
+      tls: obj({
+        frontend: frontendTLS(),
+        backend: obj({
+          clientCertificateRef: obj({ group: group(), kind: kind(), name: name(), namespace: namespace() }, ['name']),
+        }),
+      }),
       allowedListeners: opaque(),
     },
     ['gatewayClassName', 'listeners'],
