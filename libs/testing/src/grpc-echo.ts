@@ -11,6 +11,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
+import type { CertificatePair } from './certificates.ts';
 
 /**
  * A gRPC echo backend for gateway tests: every method of the services it serves answers who served the call,
@@ -35,10 +36,11 @@ export interface GrpcEchoServer {
 const encode = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const decode = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8')) as unknown;
 
-/** Serves `services` (full service name -> method names) on a free loopback port. */
+/** Serves `services` (full service name -> method names) on a free loopback port; over TLS with `tls`. */
 export async function startGrpcEcho(
   name: string,
   services: Readonly<Record<string, readonly string[]>>,
+  tls?: CertificatePair,
 ): Promise<GrpcEchoServer> {
   const server = new Server();
   for (const [service, methods] of Object.entries(services)) {
@@ -64,15 +66,18 @@ export async function startGrpcEcho(
     server.addService(definition, Object.fromEntries(methods.map((method) => [method, echo])));
   }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
+    server.bindAsync('127.0.0.1:0', serverCredentials(tls), (err, bound) => (err ? reject(err) : resolve(bound))),
   );
   return {
     name,
     port,
     stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
+}
+
+function serverCredentials(tls: CertificatePair | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }]);
 }
 
 /** The outcome of one call: gRPC status code 0 with the reply, or another code with its details. */

@@ -3,7 +3,15 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCA, eventually, freePort, tlsSecretYAML } from '@eg/testing';
+import {
+  createTestCA,
+  eventually,
+  freePort,
+  GrpcEchoClient,
+  startGrpcEcho,
+  tlsSecretYAML,
+  type GrpcEchoServer,
+} from '@eg/testing';
 import { gatewayYAML, GatewayClient } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
@@ -78,6 +86,17 @@ spec:
       backendRefs: [{ name: mutual, port: 443 }]
 `;
 
+/** A GRPCRoute to a gRPC backend that only speaks TLS (HTTP/2 negotiated by ALPN). */
+const GRPC_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: grpc-tls, namespace: default }
+spec:
+  parentRefs: [{ name: gw }]
+  hostnames: [grpc.example.com]
+  rules: [{ backendRefs: [{ name: grpc-tls, port: 443 }] }]
+---
+`;
+
 /** The Gateway with the client certificate Envoy presents to TLS backends. */
 const GATEWAY_TLS = '  tls: { backend: { clientCertificateRef: { name: gateway-client } } }\n  listeners:';
 
@@ -95,6 +114,7 @@ describe('scenario: BackendTLSPolicy', () => {
   let gw: GatewayClient;
   let backend: Server;
   let mutualBackend: Server;
+  let grpcBackend: GrpcEchoServer;
   let backendCA: string;
 
   const conditions = async (name: string) =>
@@ -131,6 +151,7 @@ describe('scenario: BackendTLSPolicy', () => {
     );
     await new Promise<void>((resolve) => mutualBackend.listen(0, '127.0.0.1', resolve));
     const mutualPort = (mutualBackend.address() as AddressInfo).port;
+    grpcBackend = await startGrpcEcho('grpc-tls', { 'echo.Echo': ['Ping'] }, pair);
 
     scenario = await startScenario();
     gw = new GatewayClient(await freePort());
@@ -140,6 +161,7 @@ describe('scenario: BackendTLSPolicy', () => {
         '---\n' +
         ['verified', 'other-ca', 'other-host', 'late-ca'].map((s) => service(s, port)).join('') +
         service('mutual', mutualPort) +
+        service('grpc-tls', grpcBackend.port) +
         tlsSecretYAML('default', 'gateway-client', gatewayClient) +
         '---\n',
     );
@@ -151,9 +173,10 @@ describe('scenario: BackendTLSPolicy', () => {
         policy('other-ca', 'other-ca', 'abc.example.com', 'other-ca') +
         policy('other-host', 'other-host', 'mismatch.example.com', 'backend-ca') +
         policy('late-ca', 'late-ca', 'other.example.com', 'late-ca') +
-        policy('mutual', 'mutual', 'abc.example.com', 'backend-ca'),
+        policy('mutual', 'mutual', 'abc.example.com', 'backend-ca') +
+        policy('grpc-tls', 'grpc-tls', 'abc.example.com', 'backend-ca'),
     );
-    await scenario.apply('route.yaml', ROUTE);
+    await scenario.apply('route.yaml', ROUTE + '---\n' + GRPC_ROUTE);
     await gw.until('/verified', { host: HOST }, (a) => expect(a.status).toBe(200));
   });
 
@@ -161,6 +184,7 @@ describe('scenario: BackendTLSPolicy', () => {
     await scenario?.stop();
     await new Promise((resolve) => backend?.close(resolve));
     await new Promise((resolve) => mutualBackend?.close(resolve));
+    await grpcBackend?.stop();
   });
 
   it('speaks TLS to the backend with the policy hostname as SNI', async () => {
@@ -202,6 +226,20 @@ describe('scenario: BackendTLSPolicy', () => {
       'gw',
     );
     expect(gateway.conditions).toContainEqual(expect.objectContaining({ type: 'ResolvedRefs', status: 'True' }));
+  });
+
+  it('speaks TLS with HTTP/2 to a gRPC backend behind a GRPCRoute', async () => {
+    const client = new GrpcEchoClient(`127.0.0.1:${gw.port}`);
+    try {
+      const { value } = await eventually(async () => {
+        const result = await client.call('/echo.Echo/Ping', { authority: 'grpc.example.com' });
+        expect(result.code).toBe(0);
+        return result;
+      });
+      expect(value.reply).toMatchObject({ server: 'grpc-tls', path: '/echo.Echo/Ping' });
+    } finally {
+      client.close();
+    }
   });
 
   it('answers 500 while the CA ConfigMap is missing, says so, and serves once it is created', async () => {
