@@ -8,8 +8,8 @@ export const SYSTEM_TRUST_STORE = '/etc/ssl/certs/ca-certificates.crt';
 /**
  * The cluster's TLS transport socket for a backend behind a BackendTLSPolicy: SNI, the CA to trust, and the names
  * the certificate must carry (the SNI hostname unless subject alt names are listed). HTTP/2 backends (gRPC)
- * offer `h2` in ALPN, which some TLS servers (grpc-go among them) insist on before they speak HTTP/2. The Gateway's client certificate, when it has one,
- * comes over SDS like the listeners' certificates.
+ * offer `h2` in ALPN, which some TLS servers (grpc-go among them) insist on before they speak HTTP/2. The
+ * Gateway's client certificate, when it has one, comes over SDS like the listeners' certificates.
  */
 export function upstreamTLSSocket(tls: UpstreamTLS, http2: boolean, clientCertificate?: TLSCertificate): ProtoJson {
   const names =
