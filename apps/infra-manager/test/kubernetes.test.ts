@@ -282,6 +282,47 @@ describe('infra-manager (Kubernetes mode)', { timeout: 120_000 }, () => {
     });
   });
 
+  it("puts the Gateway's spec.infrastructure labels and annotations on every fleet object and pod", async () => {
+    const yaml = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: eg }
+spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: labelled, namespace: default }
+spec:
+  gatewayClassName: eg
+  infrastructure:
+    labels: { team: payments, app.kubernetes.io/name: not-envoy }
+    annotations: { cost-center: "42" }
+  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+`;
+    const labelled = translate(loadResources(yaml, 'labelled.yaml').resources, { runningOnHost: false }).infra;
+    await map.put('default/labelled', labelled.get('default/labelled')!, trace);
+    await map.commit();
+    const selector = 'gateway.envoyproxy.io/owning-gateway-name=labelled';
+    const { items } = await settle(async () => {
+      const list = await apps.listNamespacedDeployment({ namespace: NS, labelSelector: selector });
+      expect(list.items).toHaveLength(1);
+      return list;
+    }).then((r) => r.value);
+    const d = items[0]!;
+    const name = d.metadata!.name!;
+    for (const metadata of [
+      d.metadata,
+      d.spec?.template.metadata,
+      (await service(name)).metadata,
+      (await core.readNamespacedServiceAccount({ namespace: NS, name })).metadata,
+      (await core.readNamespacedConfigMap({ namespace: NS, name })).metadata,
+    ]) {
+      expect(metadata?.labels).toMatchObject({ team: 'payments', 'app.kubernetes.io/name': 'envoy' });
+      expect(metadata?.annotations).toMatchObject({ 'cost-center': '42' });
+    }
+    // The selector is the fleet's own, so the extra labels never make the Deployment unpatchable.
+    expect(d.spec?.selector.matchLabels).not.toHaveProperty('team');
+  });
+
   it('switches a fleet to a DaemonSet when the EnvoyProxy asks for envoyDaemonSet', async () => {
     const name = 'envoy-default-merged-4b83723f';
     const merged = infra.get('default/merged')!;

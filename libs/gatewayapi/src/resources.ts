@@ -68,7 +68,11 @@ export interface Gateway {
   readonly spec: {
     readonly gatewayClassName: string;
     readonly listeners: readonly Listener[];
-    readonly infrastructure?: { readonly parametersRef?: ParametersReference };
+    readonly infrastructure?: {
+      readonly parametersRef?: ParametersReference;
+      readonly labels?: Readonly<Record<string, string>>;
+      readonly annotations?: Readonly<Record<string, string>>;
+    };
     /** Requested addresses; empty when the implementation picks them. */
     readonly addresses: readonly GatewayAddress[];
     /** `spec.tls.frontend`: client certificate validation on the Gateway's TLS listeners. */

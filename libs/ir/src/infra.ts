@@ -18,6 +18,11 @@ export interface ProxyInfra {
   readonly addresses?: readonly string[];
   /** Kubernetes customisation from the EnvoyProxy the Gateway (or its GatewayClass) references. */
   readonly kubernetes?: KubernetesProxyConfig;
+  /** Gateway `spec.infrastructure` labels and annotations, for every object of the fleet and its pods. */
+  readonly metadata?: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
 }
 
 /** EnvoyProxy `spec.provider.kubernetes`, the parts the Kubernetes infra-manager renders. */

@@ -72,7 +72,16 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
   const config: KubernetesProxyConfig = proxy.kubernetes ?? {};
   const { name, namespace } = opts.placement;
   const labels = fleetLabels(infra);
-  const metadata = { name, namespace, labels };
+  // The Gateway's spec.infrastructure labels and annotations go on every object and pod; they never join the
+  // selector (immutable on a Deployment), and the fleet's own labels win a clash.
+  const extraLabels = proxy.metadata?.labels ?? {};
+  const extraAnnotations = proxy.metadata?.annotations ?? {};
+  const metadata = {
+    name,
+    namespace,
+    labels: { ...extraLabels, ...labels },
+    ...(Object.keys(extraAnnotations).length > 0 && { annotations: extraAnnotations }),
+  };
   const ports = proxy.listeners.flatMap((l) => l.ports);
   const protocol = (p: (typeof ports)[number]): 'TCP' | 'UDP' => (p.protocol === 'UDP' ? 'UDP' : 'TCP');
   const deployment = config.daemonSet ?? config.deployment ?? {};
@@ -101,8 +110,9 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
         selector: { matchLabels: labels },
         template: {
           metadata: {
-            labels: { ...deployment.pod?.labels, ...labels },
+            labels: { ...extraLabels, ...deployment.pod?.labels, ...labels },
             annotations: {
+              ...extraAnnotations,
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(METRICS_PORT),
               'prometheus.io/path': '/stats/prometheus',
@@ -169,7 +179,10 @@ export function renderFleet(infra: InfraIR, opts: FleetOptions): Fleet {
     service: {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { ...metadata, ...(service.annotations && { annotations: service.annotations }) },
+      metadata: {
+        ...metadata,
+        ...(service.annotations && { annotations: { ...extraAnnotations, ...service.annotations } }),
+      },
       spec: {
         type: serviceType,
         selector: labels,

@@ -90,9 +90,12 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
   const backendClientCertificateRef =
     backendTLS && optional(backendTLS, 'clientCertificateRef', secretRef, ['spec', 'tls', 'backend'], problems);
   const infrastructure = optional(spec, 'infrastructure', object, ['spec'], problems);
+  const infraPath = ['spec', 'infrastructure'];
   const parametersRef =
-    infrastructure &&
-    optional(infrastructure, 'parametersRef', parametersReference, ['spec', 'infrastructure'], problems);
+    infrastructure && optional(infrastructure, 'parametersRef', parametersReference, infraPath, problems);
+  const infraLabels = infrastructure && optional(infrastructure, 'labels', labelMap, infraPath, problems);
+  const infraAnnotations =
+    infrastructure && optional(infrastructure, 'annotations', annotationMap, infraPath, problems);
   return {
     kind: 'Gateway',
     metadata: objectMeta(doc['metadata'], ['metadata'], problems),
@@ -100,7 +103,13 @@ export function decodeGateway(doc: Fields, problems: Problems): Gateway {
       gatewayClassName: field(spec, 'gatewayClassName', string({ min: 1, max: 253 }), ['spec'], problems),
       listeners,
       addresses,
-      ...(parametersRef && { infrastructure: { parametersRef } }),
+      ...((parametersRef || infraLabels || infraAnnotations) && {
+        infrastructure: {
+          ...(parametersRef && { parametersRef }),
+          ...(infraLabels && { labels: infraLabels }),
+          ...(infraAnnotations && { annotations: infraAnnotations }),
+        },
+      }),
       ...(frontendValidation && { frontendValidation }),
       ...(backendClientCertificateRef && { backendClientCertificateRef }),
     },
@@ -313,4 +322,36 @@ function grantTo(value: unknown, path: Path, problems: Problems): ReferenceGrant
     kind: field(fields, 'kind', kind, path, problems),
     ...(name !== undefined && { name }),
   };
+}
+
+/** Kubernetes label and annotation keys: an optional DNS-subdomain prefix and a name of up to 63 characters. */
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** `spec.infrastructure.labels`: at most 8, keys and values as Kubernetes labels allow. */
+function labelMap(value: unknown, path: Path, problems: Problems): Readonly<Record<string, string>> {
+  const map = metadataMap(value, path, problems);
+  for (const [key, v] of Object.entries(map)) {
+    if (v.length > 63 || !LABEL_VALUE.test(v)) problems.add([...path, key], 'must be a valid label value');
+  }
+  return map;
+}
+
+/** `spec.infrastructure.annotations`: at most 8, keys as Kubernetes allows, values of up to 4096 characters. */
+function annotationMap(value: unknown, path: Path, problems: Problems): Readonly<Record<string, string>> {
+  const map = metadataMap(value, path, problems);
+  for (const [key, v] of Object.entries(map)) {
+    if (v.length > 4096) problems.add([...path, key], 'must be at most 4096 characters');
+  }
+  return map;
+}
+
+function metadataMap(value: unknown, path: Path, problems: Problems): Readonly<Record<string, string>> {
+  const map = stringMap(value, path, problems);
+  if (Object.keys(map).length > 8) problems.add(path, 'must have at most 8 entries');
+  for (const key of Object.keys(map)) {
+    if (key.length > 317 || !QUALIFIED_NAME.test(key)) problems.add([...path, key], 'must be a valid key');
+  }
+  return map;
 }

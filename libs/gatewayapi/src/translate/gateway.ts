@@ -150,6 +150,7 @@ export function gatewayInfraIR(
       listeners: proxyListeners,
       ...(addresses.length > 0 && { addresses }),
       ...(kubernetes && { kubernetes }),
+      ...(infrastructureMetadata(gateway) ?? {}),
     },
   };
 }
@@ -172,4 +173,11 @@ export function xdsListener(listener: ListenerContext, routes: readonly IRRoute[
       sectionName: spec.name,
     },
   };
+}
+
+/** Gateway `spec.infrastructure` labels and annotations, as the infra IR carries them (absent when none). */
+function infrastructureMetadata(gateway: Gateway): { metadata: NonNullable<InfraIR['proxy']['metadata']> } | undefined {
+  const { labels, annotations } = gateway.spec.infrastructure ?? {};
+  if (!labels && !annotations) return undefined;
+  return { metadata: { ...(labels && { labels }), ...(annotations && { annotations }) } };
 }
