@@ -66,6 +66,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.networking.k8s.io/v1 HTTPRoute', decodeHTTPRoute],
   ['gateway.networking.k8s.io/v1beta1 HTTPRoute', decodeHTTPRoute],
   ['gateway.networking.k8s.io/v1 GRPCRoute', decodeGRPCRoute],
+  ['gateway.networking.k8s.io/v1alpha2 GRPCRoute', decodeGRPCRoute],
   ['gateway.networking.k8s.io/v1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1beta1 ReferenceGrant', decodeReferenceGrant],
   ['gateway.networking.k8s.io/v1alpha2 TLSRoute', decodeTLSRoute],

@@ -38,6 +38,20 @@ data: { tls.crt: "not base64!" }
     expect(errors).toEqual(['listeners.yaml:4: Secret default/cert: data.tls.crt: must be base64']);
   });
 
+  it('serves GRPCRoute as v1alpha2, as clusters with Gateway API before v1.1 still store it', () => {
+    const { resources, errors } = load(`apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: GRPCRoute
+metadata: { name: old, namespace: default }
+spec:
+  parentRefs: [{ name: eg }]
+  rules: [{ matches: [{ method: { service: echo.Echo } }], backendRefs: [{ name: grpc, port: 9000 }] }]
+`);
+    expect(errors).toEqual([]);
+    expect(resources).toMatchObject([
+      { kind: 'GRPCRoute', spec: { rules: [{ backendRefs: [{ kind: 'Service', name: 'grpc', port: 9000 }] }] } },
+    ]);
+  });
+
   it('serves TLSRoute as v1alpha2, v1alpha3 and v1, TCPRoute and UDPRoute as v1alpha2 and v1', () => {
     const route = (apiVersion: string, kind: string) => `apiVersion: gateway.networking.k8s.io/${apiVersion}
 kind: ${kind}
