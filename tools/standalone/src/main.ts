@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { loadResources, type Resource } from '@eg/gatewayapi';
-import { REPO_ROOT, startStack } from './stack.ts';
+import { REPO_ROOT, startStack, type Stack } from './stack.ts';
 
 // npm start [-- --resources DIR] [-- --nats URL]: the standalone system on this machine.
 const { values } = parseArgs({
@@ -32,7 +32,28 @@ const resourcesDir = resolve(values.resources);
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const egctl = join(REPO_ROOT, 'apps/egctl/src/main.ts');
 const certsDir = values.mtls ? await generateCertificates() : undefined;
-const stack = await startStack({
+// Ctrl-C while the services still start must stop those already running too, not leave them behind.
+const starting = new AbortController();
+let stack: Stack | undefined;
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  say('stopping...');
+  if (!stack) {
+    starting.abort();
+    return;
+  }
+  void stack
+    .stop()
+    .then(() => (certsDir ? rm(certsDir, { recursive: true, force: true }) : undefined))
+    .then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+stack = await startStack({
+  signal: starting.signal,
   resourcesDir,
   ...(values.nats ? { natsUrl: values.nats } : {}),
   xdsPort: Number(values['xds-port']),
@@ -44,23 +65,13 @@ const stack = await startStack({
   ratelimitReplicas: Number(values['ratelimit-replicas']),
   rateLimitFailClosed: values['ratelimit-fail-closed'],
   output: (name, line) => say(`[${name}] ${line}`),
-}).catch((err: unknown) => {
+}).catch(async (err: unknown) => {
+  // startStack has stopped what it started; an abort is the user's Ctrl-C, not an error.
+  if (certsDir) await rm(certsDir, { recursive: true, force: true });
+  if (starting.signal.aborted) process.exit(0);
   process.stderr.write(`standalone: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
-
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  say('stopping...');
-  void stack
-    .stop()
-    .then(() => (certsDir ? rm(certsDir, { recursive: true, force: true }) : undefined))
-    .then(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
 
 await waitForListeners(await gatewayPorts(resourcesDir));
 say('');

@@ -40,7 +40,8 @@ export class ManagedProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async start(readyTimeoutMs = 20_000): Promise<void> {
+  /** Starts the process and waits for `readyUrl`; `signal` cuts the wait short (the caller then stops it). */
+  async start(readyTimeoutMs = 20_000, signal?: AbortSignal): Promise<void> {
     const child = spawn(this.spec.command, [...this.spec.args], {
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,12 +59,13 @@ export class ManagedProcess {
       child.once('spawn', () => resolve());
       child.once('error', (err) => reject(new ProcessStartError(`cannot start ${this.spec.name}`, { cause: err })));
     });
-    if (this.spec.readyUrl) await this.waitReady(this.spec.readyUrl, readyTimeoutMs);
+    if (this.spec.readyUrl) await this.waitReady(this.spec.readyUrl, readyTimeoutMs, signal);
   }
 
-  private async waitReady(url: string, timeoutMs: number): Promise<void> {
+  private async waitReady(url: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      signal?.throwIfAborted();
       if (!this.running) throw new ProcessStartError(`${this.spec.name} exited before it was ready`);
       try {
         const res = await fetch(url);

@@ -28,6 +28,8 @@ export interface StackOptions {
   readonly xdsReplicas?: number;
   /** How long each service may take to become ready (large resource sets take longer); default 20 s. */
   readonly readyTimeoutMs?: number;
+  /** Aborting it stops the start: what was started is stopped in order and startStack rejects. */
+  readonly signal?: AbortSignal;
   /** Extra environment for every service (e.g. OTEL_* to export traces). */
   readonly env?: Readonly<Record<string, string>>;
   /** Global rate-limit counters in this Redis (`redis://host:port`), shared by the ratelimit replicas. */
@@ -80,6 +82,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const started: ManagedProcess[] = [];
   let nats: NatsServerFixture | undefined;
   const infraStateFile = join(tmpdir(), `eg-infra-state-${process.pid}.json`);
+  const launch = async (p: ManagedProcess): Promise<void> => {
+    opts.signal?.throwIfAborted();
+    started.push(p);
+    await p.start(opts.readyTimeoutMs, opts.signal);
+  };
   const stop = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
     await nats?.stop();
@@ -129,8 +136,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         },
         output,
       );
-      started.push(p);
-      await p.start();
+      await launch(p);
     }
 
     const common = (name: ServiceName): string[] => ['--nats', natsUrl, '--health-port', String(healthPorts[name])];
@@ -164,8 +170,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         output,
       );
       services[name] = p;
-      started.push(p);
-      await p.start(opts.readyTimeoutMs);
+      await launch(p);
       if (name === 'ratelimit') {
         for (const [i, r] of ratelimit.entries()) {
           if (i === 0) continue;
@@ -183,8 +188,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             },
             output,
           );
-          started.push(replica);
-          await replica.start(opts.readyTimeoutMs);
+          await launch(replica);
         }
       }
       if (name !== 'xds-server') continue;
@@ -204,8 +208,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           },
           output,
         );
-        started.push(replica);
-        await replica.start(opts.readyTimeoutMs);
+        await launch(replica);
       }
     }
     const xdsAdminPorts = replicas.map((r) => r.adminPort);
