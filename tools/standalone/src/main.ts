@@ -34,7 +34,7 @@ const egctl = join(REPO_ROOT, 'apps/egctl/src/main.ts');
 const certsDir = values.mtls ? await generateCertificates() : undefined;
 // Ctrl-C while the services still start must stop those already running too, not leave them behind.
 const starting = new AbortController();
-let stack: Stack | undefined;
+let stack: Stack | undefined = undefined;
 let stopping = false;
 const stop = (): void => {
   if (stopping) return;
