@@ -104,3 +104,19 @@ export function tlsSecretYAML(namespace: string, name: string, pair: Certificate
     '',
   ].join('\n');
 }
+
+/** A ConfigMap holding `pem` under `ca.crt` (where BackendTLSPolicy and Gateway client validation read CAs), as YAML. */
+export function caConfigMapYAML(namespace: string, name: string, pem: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    `metadata: { name: ${name}, namespace: ${namespace} }`,
+    'data:',
+    '  ca.crt: |',
+    ...pem
+      .trim()
+      .split('\n')
+      .map((line) => `    ${line}`),
+    '',
+  ].join('\n');
+}

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  caConfigMapYAML,
   createTestCA,
   eventually,
   freePort,
@@ -48,21 +49,6 @@ spec:
   validation:
     caCertificateRefs: [{ group: "", kind: ConfigMap, name: ${caConfigMap} }]
     hostname: ${hostname}
----
-`;
-}
-
-function caConfigMap(name: string, pem: string): string {
-  return `apiVersion: v1
-kind: ConfigMap
-metadata: { name: ${name}, namespace: default }
-data:
-  ca.crt: |
-${pem
-  .trim()
-  .split('\n')
-  .map((l) => `    ${l}`)
-  .join('\n')}
 ---
 `;
 }
@@ -167,8 +153,10 @@ describe('scenario: BackendTLSPolicy', () => {
     );
     await scenario.apply(
       'policies.yaml',
-      caConfigMap('backend-ca', ca.cert) +
-        caConfigMap('other-ca', otherCA.cert) +
+      caConfigMapYAML('default', 'backend-ca', ca.cert) +
+        '---\n' +
+        caConfigMapYAML('default', 'other-ca', otherCA.cert) +
+        '---\n' +
         policy('verified', 'verified', 'abc.example.com', 'backend-ca') +
         policy('other-ca', 'other-ca', 'abc.example.com', 'other-ca') +
         policy('other-host', 'other-host', 'mismatch.example.com', 'backend-ca') +
@@ -248,7 +236,7 @@ describe('scenario: BackendTLSPolicy', () => {
       expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'NoValidCACertificate' }),
       expect.objectContaining({ type: 'ResolvedRefs', status: 'False', reason: 'InvalidCACertificateRef' }),
     ]);
-    await scenario.apply('late-ca.yaml', caConfigMap('late-ca', backendCA));
+    await scenario.apply('late-ca.yaml', caConfigMapYAML('default', 'late-ca', backendCA));
     const answer = await gw.until('/late-ca', { host: HOST }, (a) => expect(a.status).toBe(200));
     expect(JSON.parse(answer.body)).toEqual({ sni: 'other.example.com', path: '/late-ca' });
     await eventually(async () =>

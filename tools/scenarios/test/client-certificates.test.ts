@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  caConfigMapYAML,
   createTestCA,
   eventually,
   freePort,
@@ -16,22 +17,6 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 // port whose CA ConfigMap is missing, kept dark until it appears.
 
 const HOST = 'mtls.example.com';
-
-function caConfigMap(name: string, pem: string): string {
-  const indented = pem
-    .trim()
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');
-  return `apiVersion: v1
-kind: ConfigMap
-metadata: { name: ${name}, namespace: default }
-data:
-  ca.crt: |
-${indented}
----
-`;
-}
 
 const gatewayYAML = (ports: {
   strict: number;
@@ -109,7 +94,8 @@ describe('scenario: client certificate validation', () => {
       gatewayYAML(ports) +
         tlsSecretYAML('default', 'server', await serverCA.issue([HOST])) +
         '---\n' +
-        caConfigMap('client-ca', clientCA.cert) +
+        caConfigMapYAML('default', 'client-ca', clientCA.cert) +
+        '---\n' +
         backendYAML('v1', 'default', scenario.backendPorts['v1']!),
     );
     await eventually(async () => expect((await get(ports.strict, trusted)).status).toBe(200), { timeoutMs: 30_000 });
@@ -152,7 +138,7 @@ describe('scenario: client certificate validation', () => {
         expect.objectContaining({ type: 'Programmed', status: 'False' }),
       ]),
     );
-    await scenario.apply('late-ca.yaml', caConfigMap('late-ca', clientCA.cert));
+    await scenario.apply('late-ca.yaml', caConfigMapYAML('default', 'late-ca', clientCA.cert));
     await eventually(async () => expect((await get(ports.late, trusted)).status).toBe(200), { timeoutMs: 30_000 });
     await expect(get(ports.late)).rejects.toThrow();
   });
