@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 90_000, fileParallelism: false },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+    fileParallelism: false,
+    setupFiles: ['./src/logs-on-failure.ts'],
+  },
 });

@@ -1,7 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressType, DestinationSetting, HTTPRoute, StringMatch, XdsIR } from '@eg/ir';
-import { eventually, freePort, httpRequest, startEnvoy, type EnvoyFixture, type HttpAnswer } from '@eg/testing';
+import {
+  eventually,
+  freePort,
+  httpRequest,
+  listenOnFreePort,
+  startEnvoy,
+  type EnvoyFixture,
+  type HttpAnswer,
+} from '@eg/testing';
 import { renderBootstrap, translateXds, TYPE_URLS, type XdsResources } from '@eg/xds';
 import { startXdsServer, type XdsServer } from '../src/ads-server.ts';
 
@@ -17,10 +25,7 @@ interface Backend {
 /** A tiny backend that answers `<name> <path>`. */
 async function startBackend(name: string): Promise<Backend> {
   const server = createServer((req, res) => res.end(`${name} ${req.url}`));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('backend has no TCP address');
-  return { name, port: address.port, server };
+  return { name, port: await listenOnFreePort(server), server };
 }
 
 /** A backendRef: the backend, its weight, and whether Envoy reaches it by IP or by name (`localhost`). */

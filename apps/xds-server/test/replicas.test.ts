@@ -15,6 +15,7 @@ import {
   eventually,
   freePort,
   httpRequest,
+  listenOnFreePort,
   startEnvoy,
   startNatsServer,
   startServiceProcess,
@@ -52,8 +53,7 @@ interface Backend {
 
 async function startBackend(name: string): Promise<Backend> {
   const server = createServer((req, res) => res.end(`${name} ${req.url}`));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { port: (server.address() as { port: number }).port, server };
+  return { port: await listenOnFreePort(server), server };
 }
 
 function httpRoute(rule: number, pathMatch: StringMatch, backendPort: number): HTTPRoute {

@@ -1,7 +1,6 @@
 import { createServer, type Http2Server } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@eg/testing';
+import { freePort, listenOnFreePort } from '@eg/testing';
 import { gatewayYAML, GatewayClient } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
@@ -50,11 +49,11 @@ describe('scenario: backend protocols', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ httpVersion: req.httpVersion, path: req.url }));
     });
-    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    const backendPort = await listenOnFreePort(backend);
     scenario = await startScenario();
     gw = new GatewayClient(await freePort());
     await scenario.apply('gateway.yaml', gatewayYAML({ name: 'gw', namespace: 'default', port: gw.port }));
-    await scenario.apply('routes.yaml', resources((backend.address() as AddressInfo).port));
+    await scenario.apply('routes.yaml', resources(backendPort));
     await gw.until('/h2c', { host: HOST }, (a) => expect(a.status).toBe(200));
   });
 

@@ -1,6 +1,5 @@
 import { constants } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   eventually,
   freePort,
   GrpcEchoClient,
+  listenOnFreePort,
   startGrpcEcho,
   tlsSecretYAML,
   type GrpcEchoServer,
@@ -118,8 +118,7 @@ describe('scenario: BackendTLSPolicy', () => {
       const answer: Answer = { sni: (req.socket as TLSSocket).servername, path: req.url ?? '' };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
-    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-    const port = (backend.address() as AddressInfo).port;
+    const port = await listenOnFreePort(backend);
     // Lets in only clients with a certificate from the client CA, and says whose it was.
     const clientCA = await createTestCA('client-ca');
     const gatewayClient = await clientCA.issue(['envoy.gateway.example.com']);
@@ -135,8 +134,7 @@ describe('scenario: BackendTLSPolicy', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       },
     );
-    await new Promise<void>((resolve) => mutualBackend.listen(0, '127.0.0.1', resolve));
-    const mutualPort = (mutualBackend.address() as AddressInfo).port;
+    const mutualPort = await listenOnFreePort(mutualBackend);
     grpcBackend = await startGrpcEcho('grpc-tls', { 'echo.Echo': ['Ping'] }, pair);
 
     scenario = await startScenario();

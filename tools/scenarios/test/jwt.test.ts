@@ -1,10 +1,16 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, GrpcEchoClient, startGrpcEcho, type GrpcEchoServer } from '@eg/testing';
+import {
+  eventually,
+  freePort,
+  GrpcEchoClient,
+  listenOnFreePort,
+  startGrpcEcho,
+  type GrpcEchoServer,
+} from '@eg/testing';
 import { backendYAML, gatewayYAML, GatewayClient } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
@@ -92,8 +98,7 @@ describe('scenario: JWT authentication', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: [remoteKey.jwk] }));
     });
-    await new Promise<void>((done) => jwks.listen(0, '127.0.0.1', done));
-    jwksURL = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    jwksURL = `http://127.0.0.1:${await listenOnFreePort(jwks)}/jwks.json`;
 
     scenario = await startScenario({ backends: ['v1'] });
     grpcEcho = await startGrpcEcho('g', { 'echo.Echo': ['Ping'], 'yages.Echo': ['Ping'] });

@@ -10,6 +10,7 @@ import {
   freePort,
   httpRequest,
   httpsRequest,
+  listenOnFreePort,
   tlsSecretYAML,
   udpExchange,
   type TestCA,
@@ -96,8 +97,7 @@ describe('scenario: L4 and L7 on one Gateway', () => {
     tlsBackend = createTLSServer({ cert: backendCert.cert, key: backendCert.key }, (socket) => {
       socket.once('data', () => socket.end(`tls-backend saw SNI ${socket.servername}`));
     });
-    await new Promise<void>((done) => tlsBackend.listen(0, '127.0.0.1', done));
-    const tlsBackendPort = (tlsBackend.address() as { port: number }).port;
+    const tlsBackendPort = await listenOnFreePort(tlsBackend);
 
     const example = await readFile(resolve(import.meta.dirname, '../../../examples/l4-l7/gateway.yaml'), 'utf8');
     const listenerPort: Record<string, number> = { HTTP: ports.http, HTTPS: ports.https, TCP: ports.l4, UDP: ports.l4 };

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from './errors.ts';
 import { isObject, jsonPatch, type JsonObject, type JsonPatchOperation } from './json.ts';
 import { ALL_TYPES, apiVersionOf, typeId, type ResourceType } from './resource-types.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { Store, type Subresource, type WatchEventType } from './store.ts';
+import { listenOnFreePort } from '../ports.ts';
 
 export interface KubeApiServerOptions {
   /** Kinds served; default all of core, Gateway API and Envoy Gateway (leave some out to test missing CRDs). */
@@ -362,8 +362,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       send(res, error.code, error.toStatus());
     });
   });
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${await listenOnFreePort(server)}`;
   const kubeconfig = [
     'apiVersion: v1',
     'kind: Config',
