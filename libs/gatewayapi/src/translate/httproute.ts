@@ -1,10 +1,17 @@
 import { CONTROLLER_NAME, type Condition, type ResourceStatus } from '@eg/ir';
-import { API_VERSION, GATEWAY_API_GROUP, type Gateway, type ParentReference } from '../resources.ts';
+import { API_VERSION, type Gateway, type ParentReference } from '../resources.ts';
 import { condition, joinProblems } from './conditions.ts';
 import { intersectHostnames } from './hostnames.ts';
 import { routesForHostname, type RoutableRoute, type TranslatedRules } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
+import {
+  MSG_ROUTE_ACCEPTED,
+  MSG_ROUTE_RESOLVED,
+  noHostnameMessage,
+  resolveParent,
+  type ParentWorld,
+} from './route-parents.ts';
 
 /** A managed Gateway with its evaluated listeners. */
 export interface GatewayContext {
@@ -17,20 +24,9 @@ export interface ListenerTally {
   addRoutes(listener: ListenerContext, routeKey: string, routes: readonly RankedRoute[]): void;
 }
 
-export interface RouteWorld {
-  /** Managed Gateways by `<namespace>/<name>`. */
-  readonly managed: ReadonlyMap<string, GatewayContext>;
-  /** Every Gateway by `<namespace>/<name>`, to tell "not ours" from "does not exist". */
-  readonly allGateways: ReadonlySet<string>;
+export interface RouteWorld extends ParentWorld {
   readonly tally: ListenerTally;
 }
-
-const MSG_ACCEPTED = 'Route is accepted';
-const MSG_RESOLVED = 'Resolved all the Object references for the Route';
-const MSG_NO_MATCHING_PARENT = 'No listeners match this parent ref';
-const MSG_NOT_ALLOWED = 'No listeners included by this parent ref allowed this attachment.';
-const noHostnameMessage = (kind: string) =>
-  `There were no hostname intersections between the ${kind} and this parent ref's Listener(s).`;
 
 /**
  * Attaches an HTTPRoute or GRPCRoute to the listeners its parentRefs select and returns its status, or nothing when no
@@ -73,22 +69,10 @@ function attachToParent(
 ): Condition | undefined {
   const { namespace, generation } = route.metadata;
   const rejected = (reason: string, message: string) => condition('Accepted', 'False', reason, message, generation);
-  if (parentRef.group !== GATEWAY_API_GROUP || parentRef.kind !== 'Gateway') return undefined;
-  const key = `${parentRef.namespace ?? namespace}/${parentRef.name}`;
-  const parent = world.managed.get(key);
-  if (!parent) {
-    return world.allGateways.has(key) ? undefined : rejected('NoMatchingParent', `Gateway ${key} not found`);
-  }
-
-  const selected = parent.listeners.filter(
-    (l) =>
-      (parentRef.sectionName === undefined || parentRef.sectionName === l.spec.name) &&
-      (parentRef.port === undefined || parentRef.port === l.spec.port),
-  );
-  if (selected.length === 0) return rejected('NoMatchingParent', MSG_NO_MATCHING_PARENT);
-  const allowed = selected.filter((l) => l.allowsRoute(route.kind, namespace));
-  if (allowed.length === 0) return rejected('NotAllowedByListeners', MSG_NOT_ALLOWED);
-  const attachable = allowed
+  const parent = resolveParent(route.kind, namespace, parentRef, world);
+  if (parent.outcome === 'NotOurs') return undefined;
+  if (parent.outcome === 'Rejected') return rejected(parent.reason, parent.message);
+  const attachable = parent.listeners
     .map((listener) => ({ listener, hostnames: intersectHostnames(route.spec.hostnames, listener.spec.hostname) }))
     .filter((a) => a.hostnames.length > 0);
   if (attachable.length === 0) return rejected('NoMatchingListenerHostname', noHostnameMessage(route.kind));
@@ -107,12 +91,12 @@ function attachToParent(
       hostnames.flatMap((h) => routesForHostname(route, rules.rules, h)),
     );
   }
-  return condition('Accepted', 'True', 'Accepted', MSG_ACCEPTED, generation);
+  return condition('Accepted', 'True', 'Accepted', MSG_ROUTE_ACCEPTED, generation);
 }
 
 function resolvedRefsCondition(rules: TranslatedRules, generation: number): Condition {
   if (rules.refProblems.length === 0)
-    return condition('ResolvedRefs', 'True', 'ResolvedRefs', MSG_RESOLVED, generation);
+    return condition('ResolvedRefs', 'True', 'ResolvedRefs', MSG_ROUTE_RESOLVED, generation);
   const { reason, message } = joinProblems(rules.refProblems);
   return condition('ResolvedRefs', 'False', reason, message, generation);
 }

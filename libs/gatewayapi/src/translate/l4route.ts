@@ -5,13 +5,19 @@ import {
   type ResourceStatus,
   type RouteDestination,
 } from '@eg/ir';
-import { API_VERSION, GATEWAY_API_GROUP, type L4Route, type ParentReference } from '../resources.ts';
+import { API_VERSION, type L4Route, type ParentReference } from '../resources.ts';
 import { invalidSetting, resolveBackendRef } from './backend-refs.ts';
 import { condition, joinProblems, type Problem } from './conditions.ts';
 import { intersectHostnames } from './hostnames.ts';
-import type { GatewayContext } from './httproute.ts';
 import type { ListenerContext, TranslateOptions } from './listeners.ts';
 import { compareText, type ResourceIndex } from './resource-index.ts';
+import {
+  MSG_ROUTE_ACCEPTED,
+  MSG_ROUTE_RESOLVED,
+  noHostnameMessage,
+  resolveParent,
+  type ParentWorld,
+} from './route-parents.ts';
 
 /** An L4 route attached to one listener: where its connections go, and for TLSRoutes which SNI names it takes. */
 export interface L4Attachment {
@@ -21,16 +27,9 @@ export interface L4Attachment {
   readonly hostnames: readonly string[];
 }
 
-export interface L4World {
-  readonly managed: ReadonlyMap<string, GatewayContext>;
-  readonly allGateways: ReadonlySet<string>;
+export interface L4World extends ParentWorld {
   attach(listener: ListenerContext, attachment: L4Attachment): void;
 }
-
-const MSG_ACCEPTED = 'Route is accepted';
-const MSG_RESOLVED = 'Resolved all the Object references for the Route';
-const MSG_NO_MATCHING_PARENT = 'No listeners match this parent ref';
-const MSG_NOT_ALLOWED = 'No listeners included by this parent ref allowed this attachment.';
 
 /**
  * Attaches a TLSRoute, TCPRoute or UDPRoute to the listeners its parentRefs select and returns its status, or
@@ -47,7 +46,7 @@ export function attachL4Route(
   const { destination, problems } = l4Destination(route, index, options);
   const resolvedRefs =
     problems.length === 0
-      ? condition('ResolvedRefs', 'True', 'ResolvedRefs', MSG_RESOLVED, generation)
+      ? condition('ResolvedRefs', 'True', 'ResolvedRefs', MSG_ROUTE_RESOLVED, generation)
       : condition('ResolvedRefs', 'False', joinProblems(problems).reason, joinProblems(problems).message, generation);
 
   const parents = [];
@@ -93,34 +92,18 @@ function attachToParent(
 ): Condition | undefined {
   const { namespace, generation } = route.metadata;
   const rejected = (reason: string, message: string) => condition('Accepted', 'False', reason, message, generation);
-  if (parentRef.group !== GATEWAY_API_GROUP || parentRef.kind !== 'Gateway') return undefined;
-  const key = `${parentRef.namespace ?? namespace}/${parentRef.name}`;
-  const parent = world.managed.get(key);
-  if (!parent) {
-    return world.allGateways.has(key) ? undefined : rejected('NoMatchingParent', `Gateway ${key} not found`);
-  }
-  const selected = parent.listeners.filter(
-    (l) =>
-      (parentRef.sectionName === undefined || parentRef.sectionName === l.spec.name) &&
-      (parentRef.port === undefined || parentRef.port === l.spec.port),
-  );
-  if (selected.length === 0) return rejected('NoMatchingParent', MSG_NO_MATCHING_PARENT);
-  const allowed = selected.filter((l) => l.allowsRoute(route.kind, namespace));
-  if (allowed.length === 0) return rejected('NotAllowedByListeners', MSG_NOT_ALLOWED);
-  const attachable = allowed
+  const parent = resolveParent(route.kind, namespace, parentRef, world);
+  if (parent.outcome === 'NotOurs') return undefined;
+  if (parent.outcome === 'Rejected') return rejected(parent.reason, parent.message);
+  const attachable = parent.listeners
     .map((listener) => ({
       listener,
       hostnames: route.kind === 'TLSRoute' ? intersectHostnames(route.spec.hostnames, listener.spec.hostname) : ['*'],
     }))
     .filter((a) => a.hostnames.length > 0);
-  if (attachable.length === 0) {
-    return rejected(
-      'NoMatchingListenerHostname',
-      "There were no hostname intersections between the TLSRoute and this parent ref's Listener(s).",
-    );
-  }
+  if (attachable.length === 0) return rejected('NoMatchingListenerHostname', noHostnameMessage(route.kind));
   for (const { listener, hostnames } of attachable) world.attach(listener, { route, destination, hostnames });
-  return condition('Accepted', 'True', 'Accepted', MSG_ACCEPTED, generation);
+  return condition('Accepted', 'True', 'Accepted', MSG_ROUTE_ACCEPTED, generation);
 }
 
 /** Oldest first, then namespace/name: the route that wins a port (TCP, UDP) or an SNI name (TLS). */
