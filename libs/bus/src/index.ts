@@ -2,6 +2,7 @@
 export { connectBus, type BusOptions } from './bus.ts';
 export { BusDecodeError, BusError, BusKeyError, BusPayloadTooLargeError } from './errors.ts';
 export { DEFAULT_LEASE_TTL_MS } from './lease.ts';
+export { Leadership } from './leadership.ts';
 export { DEFAULT_DEBOUNCE_MS } from './subscription.ts';
 export {
   BUCKET_NAMES,

@@ -2,6 +2,7 @@ import type { KV } from '@nats-io/kv';
 import { BusError } from './errors.ts';
 import { isWrongLastSequence } from './jetstream-errors.ts';
 import { encodeKey } from './key-codec.ts';
+import { Leadership } from './leadership.ts';
 import type { Lease, LeaseOptions } from './types.ts';
 
 /** Envoy Gateway's default lease duration. */
@@ -26,13 +27,11 @@ export class KvLease implements Lease {
   private readonly ttlMs: number;
   private readonly openBucket: () => Promise<KV>;
   private readonly onError: (err: Error) => void;
-  private readonly listeners = new Set<(leader: boolean) => void>();
-  private leader = false;
+  private readonly leadership: Leadership;
   /** Revision of the record this holder wrote last, while it leads. */
   private revision = 0;
   private stopped = false;
   private tickTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
 
   constructor(openBucket: () => Promise<KV>, name: string, holder: string, opts: LeaseOptions = {}) {
@@ -42,34 +41,20 @@ export class KvLease implements Lease {
     this.key = encodeKey(name);
     this.ttlMs = opts.ttlMs ?? DEFAULT_LEASE_TTL_MS;
     this.onError = opts.onError ?? (() => undefined);
+    this.leadership = new Leadership(name);
     this.schedule(0);
   }
 
   isLeader(): boolean {
-    return this.leader;
+    return this.leadership.isLeader();
   }
 
   onChange(listener: (leader: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.leadership.onChange(listener);
   }
 
   whenLeader(signal?: AbortSignal): Promise<void> {
-    if (this.leader) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        remove();
-        reject(new BusError(`stopped waiting for lease ${this.name}`, { cause: signal?.reason }));
-      };
-      const remove = this.onChange((leader) => {
-        if (!leader) return;
-        remove();
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.leadership.whenLeader(signal);
   }
 
   async release(): Promise<void> {
@@ -78,8 +63,8 @@ export class KvLease implements Lease {
     clearTimeout(this.tickTimer);
     await this.ticking;
     const revision = this.revision;
-    const wasLeader = this.leader;
-    this.setLeader(false);
+    const wasLeader = this.leadership.isLeader();
+    this.leadership.lost();
     if (!wasLeader) return;
     try {
       await (await this.openBucket()).delete(this.key, { previousSeq: revision });
@@ -100,7 +85,7 @@ export class KvLease implements Lease {
     let next = this.ttlMs / 3;
     try {
       const kv = await this.openBucket();
-      if (this.leader) {
+      if (this.leadership.isLeader()) {
         await this.write(kv, this.revision);
       } else {
         const entry = await kv.get(this.key);
@@ -121,13 +106,13 @@ export class KvLease implements Lease {
     } catch (err) {
       if (isWrongLastSequence(err)) {
         // Another holder wrote first.
-        this.setLeader(false);
+        this.leadership.lost();
       } else {
         this.onError(new BusError(`cannot campaign for lease ${this.name}`, { cause: err }));
       }
     }
-    if (this.stopped && this.leader) return; // release() gives it up
-    this.schedule(this.leader ? this.ttlMs / 3 : Math.max(1, next));
+    if (this.stopped && this.leadership.isLeader()) return; // release() gives it up
+    this.schedule(this.leadership.isLeader() ? this.ttlMs / 3 : Math.max(1, next));
   }
 
   /** Writes this holder's record if the key is still at `previousRevision`; throws if another wrote. */
@@ -135,15 +120,7 @@ export class KvLease implements Lease {
     const startedAt = Date.now();
     const record: LeaseRecord = { holder: this.holder, expiresAt: startedAt + this.ttlMs };
     this.revision = await kv.put(this.key, JSON.stringify(record), { previousSeq: previousRevision });
-    clearTimeout(this.deadlineTimer);
-    const deadline = startedAt + (this.ttlMs * 2) / 3 - Date.now();
-    // A write that was held up (say, buffered across a reconnect) renews too little to lead on.
-    if (deadline <= 0) {
-      this.setLeader(false);
-      return;
-    }
-    this.deadlineTimer = setTimeout(() => this.setLeader(false), deadline);
-    this.setLeader(true);
+    this.leadership.renewed(startedAt, (this.ttlMs * 2) / 3);
   }
 
   private parse(value: Uint8Array): LeaseRecord | undefined {
@@ -164,12 +141,5 @@ export class KvLease implements Lease {
     }
     this.onError(new BusError(`lease ${this.name} holds an unreadable record; taking it over`));
     return undefined;
-  }
-
-  private setLeader(leader: boolean): void {
-    if (!leader) clearTimeout(this.deadlineTimer);
-    if (leader === this.leader) return;
-    this.leader = leader;
-    for (const listener of [...this.listeners]) listener(leader);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import type { Lease } from '@eg/bus';
+import { Leadership, type Lease } from '@eg/bus';
 
 export interface KubeLeaseOptions {
   readonly namespace: string;
@@ -25,12 +25,10 @@ export class KubeLease implements Lease {
   private readonly namespace: string;
   private readonly durationMs: number;
   private readonly onError: (err: unknown) => void;
-  private readonly listeners = new Set<(leader: boolean) => void>();
-  private leader = false;
+  private readonly leadership: Leadership;
   private stopped = false;
   private current: V1Lease | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
 
   constructor(kc: KubeConfig, opts: KubeLeaseOptions) {
@@ -40,31 +38,20 @@ export class KubeLease implements Lease {
     this.holder = opts.holder;
     this.durationMs = opts.durationMs ?? 15_000;
     this.onError = opts.onError ?? (() => undefined);
+    this.leadership = new Leadership(opts.name);
     this.schedule(0);
   }
 
   isLeader(): boolean {
-    return this.leader;
+    return this.leadership.isLeader();
   }
 
   onChange(listener: (leader: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.leadership.onChange(listener);
   }
 
   whenLeader(signal?: AbortSignal): Promise<void> {
-    if (this.leader) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const remove = this.onChange((leader) => {
-        if (!leader) return;
-        remove();
-        resolve();
-      });
-      signal?.addEventListener('abort', () => {
-        remove();
-        reject(new Error(`stopped waiting for lease ${this.name}`, { cause: signal.reason }));
-      });
-    });
+    return this.leadership.whenLeader(signal);
   }
 
   async release(): Promise<void> {
@@ -72,8 +59,8 @@ export class KubeLease implements Lease {
     this.stopped = true;
     clearTimeout(this.tickTimer);
     await this.ticking;
-    const wasLeader = this.leader;
-    this.setLeader(false);
+    const wasLeader = this.leadership.isLeader();
+    this.leadership.lost();
     if (!wasLeader || !this.current) return;
     try {
       // As client-go: an empty holder with a 1 s duration lets a standby take over at once.
@@ -119,7 +106,7 @@ export class KubeLease implements Lease {
           namespace: this.namespace,
           body: { metadata: { name: this.name, namespace: this.namespace }, spec: this.spec(true) },
         });
-        this.renewed(startedAt);
+        this.leadership.renewed(startedAt, (this.durationMs * 2) / 3);
       } else {
         const spec = lease.spec ?? {};
         const renewedAt = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
@@ -132,34 +119,16 @@ export class KubeLease implements Lease {
             name: this.name,
             body: { ...lease, spec: this.spec(!ours) },
           });
-          this.renewed(startedAt);
+          this.leadership.renewed(startedAt, (this.durationMs * 2) / 3);
         } else {
-          this.setLeader(false);
+          this.leadership.lost();
           next = Math.min(next, Math.max(5, expiresAt - Date.now() + 5));
         }
       }
     } catch (err) {
-      if (isConflict(err)) this.setLeader(false);
+      if (isConflict(err)) this.leadership.lost();
       else this.onError(err);
     }
-    this.schedule(this.leader ? this.durationMs / 3 : next);
-  }
-
-  private renewed(startedAt: number): void {
-    clearTimeout(this.deadlineTimer);
-    const deadline = startedAt + (this.durationMs * 2) / 3 - Date.now();
-    if (deadline <= 0) {
-      this.setLeader(false);
-      return;
-    }
-    this.deadlineTimer = setTimeout(() => this.setLeader(false), deadline);
-    this.setLeader(true);
-  }
-
-  private setLeader(leader: boolean): void {
-    if (!leader) clearTimeout(this.deadlineTimer);
-    if (leader === this.leader) return;
-    this.leader = leader;
-    for (const listener of [...this.listeners]) listener(leader);
+    this.schedule(this.leadership.isLeader() ? this.durationMs / 3 : next);
   }
 }
