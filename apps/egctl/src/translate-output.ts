@@ -23,6 +23,7 @@ const KIND_KEYS: Readonly<Record<ResourceKind, string>> = {
   EnvoyProxy: 'envoyProxies',
   ServiceImport: 'serviceImports',
   HTTPRouteFilter: 'httpFilters',
+  ClientTrafficPolicy: 'clientTrafficPolicies',
   BackendTrafficPolicy: 'backendTrafficPolicies',
   SecurityPolicy: 'securityPolicies',
   ConfigMap: 'configMaps',

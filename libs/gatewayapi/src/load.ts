@@ -3,6 +3,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { formatPath, Problems, type Fields, type Path } from './load/decode.ts';
 import { decodeBackend } from './load/backend.ts';
 import { decodeBackendTrafficPolicy } from './load/backendtrafficpolicy.ts';
+import { decodeClientTrafficPolicy } from './load/clienttrafficpolicy.ts';
 import { decodeEnvoyProxy } from './load/envoyproxy.ts';
 import { decodeEndpointSlice, decodeNamespace, decodeService } from './load/core.ts';
 import { decodeGateway, decodeGatewayClass, decodeReferenceGrant } from './load/gateway.ts';
@@ -89,6 +90,7 @@ const DECODERS: ReadonlyMap<string, DocumentDecoder> = new Map<string, DocumentD
   ['gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter', decodeHTTPRouteFilter],
   ['gateway.envoyproxy.io/v1alpha1 EnvoyProxy', decodeEnvoyProxy],
   ['gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy', decodeBackendTrafficPolicy],
+  ['gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy', decodeClientTrafficPolicy],
   ['gateway.envoyproxy.io/v1alpha1 SecurityPolicy', decodeSecurityPolicy],
 ]);
 

@@ -4,7 +4,7 @@ import type { JWTProvider, KubernetesProxyConfig } from '@eg/ir';
  * Kubernetes API server does with the CRD schemas). Everything here is trusted by the translator.
  */
 
-import type { SubjectAltName } from '@eg/ir';
+import type { ClientTrafficSettings, SubjectAltName } from '@eg/ir';
 import type {
   BackendObjectReference,
   CORSFilter,
@@ -426,6 +426,19 @@ export interface BackendTrafficPolicy {
   };
 }
 
+/**
+ * Envoy Gateway's ClientTrafficPolicy on Gateways and their listeners; the loader reads its translated fields
+ * (client IP detection, headers, path normalisation, HTTP timeouts, health check) straight into IR settings.
+ */
+export interface ClientTrafficPolicy {
+  readonly kind: 'ClientTrafficPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly targetRefs: readonly PolicyTargetReference[];
+    readonly settings: ClientTrafficSettings;
+  };
+}
+
 /** `spec.jwt` of a SecurityPolicy; providers are IR-shaped already (the loader checks what the CRD does). */
 export interface JWTSpec {
   readonly optional: boolean;
@@ -475,6 +488,7 @@ export type Resource =
   | ServiceImport
   | HTTPRouteFilterResource
   | BackendTrafficPolicy
+  | ClientTrafficPolicy
   | SecurityPolicy
   | ConfigMap
   | BackendTLSPolicy;
@@ -500,6 +514,7 @@ export const API_VERSION: Readonly<Record<ResourceKind, string>> = {
   ServiceImport: `${MULTICLUSTER_GROUP}/v1alpha1`,
   HTTPRouteFilter: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   BackendTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
+  ClientTrafficPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   SecurityPolicy: `${ENVOY_GATEWAY_GROUP}/v1alpha1`,
   ConfigMap: 'v1',
   BackendTLSPolicy: `${GATEWAY_API_GROUP}/v1alpha3`,

@@ -3,6 +3,7 @@ import type { Resources } from './resources.ts';
 import { backendStatus } from './translate/backend-resource.ts';
 import { backendTLSPolicyStatuses, gatewaysByService } from './translate/backend-tls.ts';
 import { attachTrafficPolicies } from './translate/backendtrafficpolicy.ts';
+import { attachClientTrafficPolicies } from './translate/clienttrafficpolicy.ts';
 import { gatewayInfraIR, gatewayStatus, resolveBackendClientCertificate, xdsListener } from './translate/gateway.ts';
 import { unsupportedAddress } from './translate/gateway-addresses.ts';
 import { gatewayClassStatus, managedGatewayClasses } from './translate/gatewayclass.ts';
@@ -97,6 +98,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const securityPolicies = attachSecurityPolicies({ ...policyWorld, policies: index.securityPolicies });
   const withPolicies = (l: ListenerContext, r: RankedRoute) =>
     securityPolicies.applyTo(l, { ...r, route: trafficPolicies.applyTo(l, r) });
+  const clientTraffic = attachClientTrafficPolicies(index.clientTrafficPolicies, world.managed);
   const attachedRoutes = (l: ListenerContext) => (attached.get(l)?.size ?? 0) + (l4Attachments.get(l)?.length ?? 0);
 
   const xds = new Map<string, XdsIR>();
@@ -108,11 +110,13 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const http = servedAs('HTTP', 'HTTPS').map((l) => {
       const ranked = (listenerRoutes.get(l) ?? []).sort(comparePrecedence);
       const grpc = ranked.some((r) => r.source.kind === 'GRPCRoute');
-      return xdsListener(
+      const listener = xdsListener(
         l,
         ranked.map((r) => withPolicies(l, r)),
         grpc,
       );
+      const settings = clientTraffic.settingsFor(l);
+      return settings ? { ...listener, clientTraffic: settings } : listener;
     });
     const tcp = servedAs('TCP', 'TLSPassthrough', 'TLSTerminate').map((l) =>
       xdsTCPListener(l, l4Attachments.get(l) ?? []),
@@ -131,7 +135,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     statuses.push(gatewayStatus(gateway, listeners, attachedRoutes, options, backendCertificate));
   }
   statuses.push(...index.backends.map((b) => backendStatus(b, options)));
-  statuses.push(...trafficPolicies.statuses, ...securityPolicies.statuses);
+  statuses.push(...clientTraffic.statuses, ...trafficPolicies.statuses, ...securityPolicies.statuses);
   const served = [...listenerRoutes].map(([listener, ranked]) => ({
     gateway: listener.gateway.metadata,
     routeKeys: ranked.map((r) => `${r.source.kind}/${r.source.namespace}/${r.source.name}`),
@@ -155,6 +159,7 @@ const KIND_ORDER = [
   'TCPRoute',
   'UDPRoute',
   'Backend',
+  'ClientTrafficPolicy',
   'BackendTrafficPolicy',
   'SecurityPolicy',
   'BackendTLSPolicy',

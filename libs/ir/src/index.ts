@@ -5,6 +5,7 @@ export type * from './http-features.ts';
 export type * from './infra.ts';
 export type * from './ratelimit.ts';
 export type * from './security.ts';
+export type * from './client-traffic.ts';
 export type * from './status.ts';
 export * from './xds-status.ts';
 export * from './keys.ts';

@@ -13,6 +13,7 @@ import type {
   URLRewrite,
 } from './http-features.ts';
 
+import type { ClientTrafficSettings } from './client-traffic.ts';
 import type { TCPListener, UDPListener } from './l4.ts';
 import type { RouteRateLimit } from './ratelimit.ts';
 import type { RouteSecurity } from './security.ts';
@@ -49,6 +50,8 @@ export interface HTTPListener {
   readonly tls?: TLSTerminate;
   /** GRPCRoutes attach here: Envoy also answers gRPC-Web and keeps gRPC stats, as Envoy Gateway does. */
   readonly grpc?: true;
+  /** A ClientTrafficPolicy's settings; plain HTTP listeners sharing a port all carry the same. */
+  readonly clientTraffic?: ClientTrafficSettings;
   readonly routes: readonly HTTPRoute[];
   readonly metadata: SourceMetadata;
 }

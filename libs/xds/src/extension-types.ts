@@ -17,3 +17,4 @@ export const GRPC_WEB = 'envoy.extensions.filters.http.grpc_web.v3.GrpcWeb';
 export const GRPC_STATS = 'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig';
 export const CORS_FILTER_CONFIG = 'envoy.extensions.filters.http.cors.v3.Cors';
 export const CORS_POLICY = 'envoy.extensions.filters.http.cors.v3.CorsPolicy';
+export const HEALTH_CHECK = 'envoy.extensions.filters.http.health_check.v3.HealthCheck';

@@ -1,6 +1,13 @@
-import type { HTTPListener } from '@eg/ir';
+import type { ClientTrafficSettings, HTTPListener } from '@eg/ir';
 import { anyType, type ProtoJson } from './encode.ts';
-import { GRPC_STATS, GRPC_WEB, HTTP_CONNECTION_MANAGER, ROUTER, TLS_INSPECTOR } from './extension-types.ts';
+import {
+  GRPC_STATS,
+  GRPC_WEB,
+  HEALTH_CHECK,
+  HTTP_CONNECTION_MANAGER,
+  ROUTER,
+  TLS_INSPECTOR,
+} from './extension-types.ts';
 import { BUFFER_LIMIT_BYTES } from './limits.ts';
 import { plainRouteConfigName, type PortGroup } from './port-groups.ts';
 import { corsFilter } from './cors.ts';
@@ -82,20 +89,25 @@ function httpConnectionManagerFilter(
   listeners: readonly HTTPListener[],
   rateLimitService: RateLimitServiceOptions,
 ): ProtoJson {
+  // Plain HTTP listeners sharing a port carry the same settings (see attachClientTrafficPolicies).
+  const settings = listeners[0]?.clientTraffic ?? {};
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typedConfig: httpConnectionManager(routeConfigName, statPrefix, httpFilters(listeners, rateLimitService)),
+    typedConfig: httpConnectionManager(routeConfigName, statPrefix, httpFilters(listeners, rateLimitService), settings),
   };
 }
 
 /**
- * The HTTP filters before the router, in Envoy Gateway's order: CORS, authentication, rate limits, then (where
- * GRPCRoutes attach) gRPC-Web, which lets browsers call them, and per-method gRPC stats.
+ * The HTTP filters before the router, in Envoy Gateway's order: the health check (answered before anything
+ * else), CORS, authentication, rate limits, then (where GRPCRoutes attach) gRPC-Web, which lets browsers call
+ * them, and per-method gRPC stats.
  */
 function httpFilters(listeners: readonly HTTPListener[], rateLimitService: RateLimitServiceOptions): ProtoJson[] {
+  const healthCheckPath = listeners[0]?.clientTraffic?.healthCheckPath;
   const cors = corsFilter(listeners);
   const jwt = jwtAuthnFilter(listeners);
   return [
+    ...(healthCheckPath !== undefined ? [healthCheckFilter(healthCheckPath)] : []),
     ...(cors ? [cors] : []),
     ...(jwt ? [jwt] : []),
     ...rateLimitFilters(listeners, rateLimitService),
@@ -114,17 +126,60 @@ function grpcFilters(listeners: readonly HTTPListener[]): ProtoJson[] {
   ];
 }
 
-/** Envoy Gateway's HTTP defaults: client address from the connection, normalised paths, no x-envoy-* headers. */
-function httpConnectionManager(routeConfigName: string, statPrefix: string, filters: readonly ProtoJson[]): ProtoJson {
+/** Envoy answers `path` itself: 200 while serving, 503 once it drains, so a load balancer moves away in time. */
+function healthCheckFilter(path: string): ProtoJson {
+  return {
+    name: 'envoy.filters.http.health_check',
+    typedConfig: {
+      '@type': anyType(HEALTH_CHECK),
+      passThroughMode: false,
+      headers: [{ name: ':path', stringMatch: { exact: path } }],
+    },
+  };
+}
+
+const seconds = (ms: number) => `${ms / 1000}s`;
+
+const UNDERSCORES_ACTION = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
+const ESCAPED_SLASHES_ACTION = {
+  KeepUnchanged: 'KEEP_UNCHANGED',
+  RejectRequest: 'REJECT_REQUEST',
+  UnescapeAndRedirect: 'UNESCAPE_AND_REDIRECT',
+  UnescapeAndForward: 'UNESCAPE_AND_FORWARD',
+} as const;
+/** `requestID` as Envoy's pair of switches: keep the client's x-request-id, make one when there is none. */
+const REQUEST_ID = {
+  PreserveOrGenerate: { preserveExternalRequestId: true },
+  Preserve: { preserveExternalRequestId: true, generateRequestId: false },
+  Generate: {},
+  Disable: { generateRequestId: false },
+} as const;
+
+/**
+ * Envoy Gateway's HTTP defaults, changed where a ClientTrafficPolicy says: client address from the connection,
+ * normalised paths, header names with underscores refused, no x-envoy-* headers.
+ */
+function httpConnectionManager(
+  routeConfigName: string,
+  statPrefix: string,
+  filters: readonly ProtoJson[],
+  settings: ClientTrafficSettings,
+): ProtoJson {
   return {
     '@type': anyType(HTTP_CONNECTION_MANAGER),
     statPrefix,
     rds: { configSource: { ads: {}, resourceApiVersion: 'V3' }, routeConfigName },
     httpFilters: [
       ...filters,
-      { name: 'envoy.filters.http.router', typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: true } },
+      {
+        name: 'envoy.filters.http.router',
+        typedConfig: { '@type': anyType(ROUTER), suppressEnvoyHeaders: !settings.enableEnvoyHeaders },
+      },
     ],
-    commonHttpProtocolOptions: { headersWithUnderscoresAction: 'REJECT_REQUEST' },
+    commonHttpProtocolOptions: {
+      headersWithUnderscoresAction: UNDERSCORES_ACTION[settings.withUnderscoresAction ?? 'RejectRequest'],
+      ...(settings.idleTimeoutMs !== undefined && { idleTimeout: seconds(settings.idleTimeoutMs) }),
+    },
     http2ProtocolOptions: {
       maxConcurrentStreams: 100,
       initialStreamWindowSize: 65536,
@@ -134,8 +189,14 @@ function httpConnectionManager(routeConfigName: string, statPrefix: string, filt
     // Hostnames never carry ports in Gateway API, and redirects must not leak the client's Host port.
     stripAnyHostPort: true,
     useRemoteAddress: true,
+    ...(settings.xffNumTrustedHops !== undefined && { xffNumTrustedHops: settings.xffNumTrustedHops }),
+    ...REQUEST_ID[settings.requestID ?? 'Generate'],
     normalizePath: true,
-    mergeSlashes: true,
-    pathWithEscapedSlashesAction: 'UNESCAPE_AND_REDIRECT',
+    mergeSlashes: settings.mergeSlashes ?? true,
+    pathWithEscapedSlashesAction: ESCAPED_SLASHES_ACTION[settings.escapedSlashesAction ?? 'UnescapeAndRedirect'],
+    ...(settings.requestReceivedTimeoutMs !== undefined && {
+      requestTimeout: seconds(settings.requestReceivedTimeoutMs),
+    }),
+    ...(settings.streamIdleTimeoutMs !== undefined && { streamIdleTimeout: seconds(settings.streamIdleTimeoutMs) }),
   };
 }

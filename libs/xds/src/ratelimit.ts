@@ -58,17 +58,23 @@ export function rateLimitFilters(listeners: readonly HTTPListener[], service: Ra
     });
   }
   const [first] = listeners;
+  const envoyHeaders = first?.clientTraffic?.enableEnvoyHeaders ?? false;
   if (first && routes.some((r) => globalRules(r).some((rule) => !rule.shared))) {
-    filters.push(globalFilter(RATE_LIMIT_FILTER, listenerRateLimitDomain(first, listeners), service));
+    filters.push(globalFilter(RATE_LIMIT_FILTER, listenerRateLimitDomain(first, listeners), service, envoyHeaders));
   }
   const shared = new Set(routes.flatMap((r) => globalRules(r).filter((rule) => rule.shared)).map((rule) => rule.name));
   for (const domain of [...new Set([...shared].map(sharedRateLimitDomain))].sort()) {
-    filters.push(globalFilter(`${RATE_LIMIT_FILTER}/${domain}`, domain, service));
+    filters.push(globalFilter(`${RATE_LIMIT_FILTER}/${domain}`, domain, service, envoyHeaders));
   }
   return filters;
 }
 
-function globalFilter(name: string, domain: string, service: RateLimitServiceOptions): ProtoJson {
+function globalFilter(
+  name: string,
+  domain: string,
+  service: RateLimitServiceOptions,
+  envoyHeaders: boolean,
+): ProtoJson {
   return {
     name,
     typedConfig: {
@@ -79,7 +85,7 @@ function globalFilter(name: string, domain: string, service: RateLimitServiceOpt
       rateLimitService: { grpcService: { envoyGrpc: { clusterName: RATE_LIMIT_CLUSTER } }, transportApiVersion: 'V3' },
       enableXRatelimitHeaders: 'DRAFT_VERSION_03',
       // Envoy Gateway leaves x-envoy-* headers out unless a ClientTrafficPolicy enables them.
-      disableXEnvoyRatelimitedHeader: true,
+      disableXEnvoyRatelimitedHeader: !envoyHeaders,
     },
   };
 }

@@ -40,7 +40,7 @@ const MAX_UINT32 = 4294967295;
 /** gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy, with the CRD's schema and CEL rules. */
 export function decodeBackendTrafficPolicy(doc: Fields, problems: Problems): BackendTrafficPolicy {
   const spec = object(doc['spec'], ['spec'], problems);
-  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only rateLimit is translated', problems);
+  refuseUntranslated(spec, TRANSLATED_FIELDS, ['spec'], problems, 'only rateLimit is translated');
   const rateLimit = optional(spec, 'rateLimit', rateLimitSpec, ['spec'], problems);
   return {
     kind: 'BackendTrafficPolicy',

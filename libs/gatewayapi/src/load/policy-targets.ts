@@ -39,16 +39,17 @@ function targetReference(kinds: readonly string[]) {
   };
 }
 
-/** Refuses every field of `spec` that is not in `translated`, naming it. */
+/** Refuses every field of the object at `path` that is not in `translated`, naming it (and saying `what` is). */
 export function refuseUntranslated(
-  spec: Fields,
+  fields: Fields,
   translated: readonly string[],
-  what: string,
+  path: Path,
   problems: Problems,
+  what?: string,
 ): void {
-  for (const key of Object.keys(spec).sort()) {
-    if (!translated.includes(key) && !isAbsent(spec[key])) {
-      problems.add(['spec', key], `is not supported yet (${what})`);
+  for (const key of Object.keys(fields).sort()) {
+    if (!translated.includes(key) && !isAbsent(fields[key])) {
+      problems.add([...path, key], `is not supported yet${what ? ` (${what})` : ''}`);
     }
   }
 }

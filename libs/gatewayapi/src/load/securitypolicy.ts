@@ -47,7 +47,7 @@ export function decodeSecurityPolicy(doc: Fields, problems: Problems): SecurityP
   const targetRefs = policyTargets(spec, TARGET_KINDS, problems);
   const attachable = problems.list.length === 0;
   const specProblems = new Problems();
-  refuseUntranslated(spec, TRANSLATED_FIELDS, 'only jwt and cors are translated', specProblems);
+  refuseUntranslated(spec, TRANSLATED_FIELDS, ['spec'], specProblems, 'only jwt and cors are translated');
   const jwt = optional(spec, 'jwt', jwtSpec, ['spec'], specProblems);
   const cors = optional(spec, 'cors', corsSpec, ['spec'], specProblems);
   for (const p of specProblems.list) problems.add(p.path, p.message);

@@ -1,10 +1,11 @@
-import { CONTROLLER_NAME, type Condition, type HTTPRoute as IRRoute, type ResourceStatus } from '@eg/ir';
-import { API_VERSION, GATEWAY_API_GROUP, type ObjectMeta, type PolicyTargetReference } from '../resources.ts';
-import { condition, sentence, type Problem } from './conditions.ts';
+import type { Condition, HTTPRoute as IRRoute, ResourceStatus } from '@eg/ir';
+import { GATEWAY_API_GROUP, type ObjectMeta, type PolicyTargetReference } from '../resources.ts';
+import { sentence, type Problem } from './conditions.ts';
 import type { GatewayContext } from './httproute.ts';
 import type { RoutableRoute } from './httproute-rules.ts';
 import type { ListenerContext } from './listeners.ts';
 import type { RankedRoute } from './precedence.ts';
+import { gatewayAncestor, MSG_POLICY_ACCEPTED, PolicyStatuses, type AncestorRef } from './policy-status.ts';
 
 /** Envoy Gateway's policy kinds that attach to Gateways, listeners, routes and route rules. */
 export type AttachedPolicyKind = 'BackendTrafficPolicy' | 'SecurityPolicy';
@@ -33,20 +34,6 @@ export interface AttachedPolicies<P> {
   /** The most specific policy that applies to the route on this listener. */
   policyFor(listener: ListenerContext, route: RankedRoute): P | undefined;
   readonly statuses: readonly ResourceStatus[];
-}
-
-interface AncestorRef {
-  readonly group: string;
-  readonly kind: 'Gateway';
-  readonly namespace: string;
-  readonly name: string;
-  readonly sectionName?: string;
-}
-
-interface AncestorStatus {
-  readonly ancestorRef: AncestorRef;
-  readonly controllerName: string;
-  readonly conditions: Condition[];
 }
 
 /** What a policy asks of every route it applies to, or why it cannot be translated. */
@@ -93,8 +80,6 @@ export function attachRoutePolicies<P extends TargetedPolicy, T>(
 type Level = 'rule' | 'route' | 'listener' | 'gateway';
 type SetCondition<P> = (policy: P, ref: AncestorRef, c: Omit<Condition, 'observedGeneration'>) => void;
 
-const MSG_ACCEPTED = 'Policy has been accepted.';
-
 /**
  * Attaches policies of one kind with Envoy Gateway's precedence: a policy on a route rule (sectionName) beats
  * one on the route, which beats one on the Gateway listener (sectionName), which beats one on the whole
@@ -109,18 +94,8 @@ export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>):
     listener: new Map(),
     gateway: new Map(),
   };
-  const ancestors = new Map<P, Map<string, AncestorStatus>>();
-  const setCondition: SetCondition<P> = (policy, ref, c) => {
-    const list = ancestors.get(policy) ?? new Map<string, AncestorStatus>();
-    ancestors.set(policy, list);
-    const key = JSON.stringify([ref.namespace, ref.name, ref.sectionName ?? '']);
-    const entry = list.get(key) ?? { ancestorRef: ref, controllerName: CONTROLLER_NAME, conditions: [] };
-    list.set(key, entry);
-    // The first outcome for an ancestor stands, as Envoy Gateway sets a condition only when it is unset.
-    if (!entry.conditions.some((x) => x.type === c.type)) {
-      entry.conditions.push(condition(c.type, c.status, c.reason, c.message, policy.metadata.generation));
-    }
-  };
+  const status = new PolicyStatuses<P>();
+  const setCondition: SetCondition<P> = (policy, ref, c) => status.set(policy, ref, c);
   const invalid = new Map(world.policies.map((p) => [p, world.invalid(p)]));
   const outcome = (policy: P, refs: readonly AncestorRef[], problem?: Problem) => {
     const message = invalid.get(policy);
@@ -128,7 +103,7 @@ export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>):
       ? { type: 'Accepted', status: 'False' as const, ...problem }
       : message !== undefined
         ? { type: 'Accepted', status: 'False' as const, reason: 'Invalid', message: sentence(message) }
-        : { type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: MSG_ACCEPTED };
+        : { type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: MSG_POLICY_ACCEPTED };
     for (const ref of refs) setCondition(policy, ref, c);
   };
   const claim = (level: Level, key: string, policy: P): boolean => {
@@ -196,19 +171,7 @@ export function attachPolicies<P extends TargetedPolicy>(world: PolicyWorld<P>):
 
   markOverridden(world, byLevel, policyFor, setCondition);
 
-  const statuses: ResourceStatus[] = [];
-  for (const policy of world.policies) {
-    const list = ancestors.get(policy);
-    if (!list) continue;
-    const { namespace, name } = policy.metadata;
-    statuses.push({
-      kind: policy.kind,
-      apiVersion: API_VERSION[policy.kind],
-      namespace,
-      name,
-      status: { ancestors: [...list.values()] },
-    });
-  }
+  const statuses = status.statuses(world.policies);
   return { statuses, policyFor };
 }
 
@@ -239,17 +202,6 @@ function routeAncestors(route: RoutableRoute, managed: ReadonlyMap<string, Gatew
       name: p.name,
       ...(p.sectionName !== undefined && { sectionName: p.sectionName }),
     }));
-}
-
-function gatewayAncestor(gateway: GatewayContext, sectionName: string | undefined): AncestorRef {
-  const { namespace, name } = gateway.gateway.metadata;
-  return {
-    group: GATEWAY_API_GROUP,
-    kind: 'Gateway',
-    namespace,
-    name,
-    ...(sectionName !== undefined && { sectionName }),
-  };
 }
 
 /** `backendTrafficPolicies`, `securityPolicies`: how Envoy Gateway names a kind in Overridden messages. */

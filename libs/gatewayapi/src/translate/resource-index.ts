@@ -5,6 +5,7 @@ import {
   SERVICE_NAME_LABEL,
   type Backend,
   type BackendTrafficPolicy,
+  type ClientTrafficPolicy,
   type ConfigMap,
   type EndpointSlice,
   type EnvoyProxy,
@@ -45,6 +46,8 @@ export interface ResourceIndex {
   readonly backendTrafficPolicies: readonly BackendTrafficPolicy[];
   /** Oldest first (then namespace/name), as backendTrafficPolicies. */
   readonly securityPolicies: readonly SecurityPolicy[];
+  /** Oldest first (then namespace/name), as backendTrafficPolicies. */
+  readonly clientTrafficPolicies: readonly ClientTrafficPolicy[];
   service(namespace: string, name: string): Service | undefined;
   backend(namespace: string, name: string): Backend | undefined;
   secret(namespace: string, name: string): Secret | undefined;
@@ -95,6 +98,7 @@ export function indexResources(resources: Resources): ResourceIndex {
     referenceGrants: ofKind('ReferenceGrant'),
     backendTrafficPolicies: [...ofKind('BackendTrafficPolicy')].sort(compareAge),
     securityPolicies: [...ofKind('SecurityPolicy')].sort(compareAge),
+    clientTrafficPolicies: [...ofKind('ClientTrafficPolicy')].sort(compareAge),
     service: (namespace, name) => services.get(`${namespace}/${name}`),
     backend: (namespace, name) => backendsByName.get(`${namespace}/${name}`),
     secret,

@@ -128,6 +128,26 @@ const backendTrafficPolicySpec = (): Schema =>
     }),
   });
 
+const clientTrafficPolicySpec = (): Schema =>
+  partial({
+    ...policyTargets(),
+    clientIPDetection: partial({ xForwardedFor: partial({ numTrustedHops: int({ minimum: 0 }) }) }),
+    headers: partial({
+      enableEnvoyHeaders: bool(),
+      withUnderscoresAction: oneOf(['Allow', 'RejectRequest', 'DropHeader']),
+      preserveXRequestID: bool(),
+      requestID: oneOf(['PreserveOrGenerate', 'Preserve', 'Generate', 'Disable']),
+    }),
+    path: partial({
+      disableMergeSlashes: bool(),
+      escapedSlashesAction: oneOf(['KeepUnchanged', 'RejectRequest', 'UnescapeAndRedirect', 'UnescapeAndForward']),
+    }),
+    timeout: partial({
+      http: partial({ requestReceivedTimeout: duration(), idleTimeout: duration(), streamIdleTimeout: duration() }),
+    }),
+    healthCheck: partial({ path: str({ minLength: 1, maxLength: 1024 }) }, ['path']),
+  });
+
 const jwtProvider = (): Schema =>
   partial(
     {
@@ -264,7 +284,7 @@ export const ENVOY_GATEWAY_CRDS: readonly CrdDefinition[] = [
       AGE,
     ],
   },
-  policy('ClientTrafficPolicy', 'clienttrafficpolicies', 'ctp', partial(policyTargets())),
+  policy('ClientTrafficPolicy', 'clienttrafficpolicies', 'ctp', clientTrafficPolicySpec()),
   policy('BackendTrafficPolicy', 'backendtrafficpolicies', 'btp', backendTrafficPolicySpec()),
   policy('SecurityPolicy', 'securitypolicies', 'sp', securityPolicySpec()),
   policy('EnvoyExtensionPolicy', 'envoyextensionpolicies', 'eep', partial(policyTargets())),
