@@ -16,6 +16,8 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+const RECENT_LINES = 15;
+
 export class ProcessStartError extends Error {
   override readonly name = 'ProcessStartError';
 }
@@ -26,6 +28,8 @@ export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private readonly output: (name: string, line: string) => void;
+  /** What the process printed last, to say why it did not start. */
+  private readonly recent: string[] = [];
 
   constructor(spec: ProcessSpec, output: (name: string, line: string) => void) {
     this.spec = spec;
@@ -53,7 +57,11 @@ export class ManagedProcess {
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.output(this.spec.name, line));
+      createInterface({ input: stream }).on('line', (line) => {
+        this.recent.push(line);
+        if (this.recent.length > RECENT_LINES) this.recent.shift();
+        this.output(this.spec.name, line);
+      });
     }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -66,7 +74,11 @@ export class ManagedProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       signal?.throwIfAborted();
-      if (!this.running) throw new ProcessStartError(`${this.spec.name} exited before it was ready`);
+      if (!this.running) {
+        // The last lines may still be in the pipe when the exit is seen.
+        await new Promise((r) => setTimeout(r, 100));
+        throw new ProcessStartError(`${this.spec.name} exited before it was ready${this.lastLines()}`);
+      }
       try {
         const res = await fetch(url);
         if (res.ok) return;
@@ -75,7 +87,11 @@ export class ManagedProcess {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new ProcessStartError(`${this.spec.name} not ready within ${timeoutMs} ms (${url})`);
+    throw new ProcessStartError(`${this.spec.name} not ready within ${timeoutMs} ms (${url})${this.lastLines()}`);
+  }
+
+  private lastLines(): string {
+    return this.recent.length === 0 ? '' : `; its last lines:\n${this.recent.join('\n')}`;
   }
 
   /** Graceful stop; SIGKILL when the process has not exited after `graceMs`. */
