@@ -55,14 +55,17 @@ function isEcho(answer: HttpAnswer): boolean {
   return String(answer.headers['content-type'] ?? '').startsWith('application/json') && answer.body.startsWith('{');
 }
 
-/** A GatewayClass and a Gateway with one HTTP listener allowing routes from every namespace. */
-export function gatewayYAML(opts: { name: string; namespace: string; port: number; listener?: string }): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
+/** The GatewayClass `eg` of this controller, as a YAML document with its separator. */
+export const GATEWAY_CLASS_YAML = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: eg }
 spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
 ---
-apiVersion: gateway.networking.k8s.io/v1
+`;
+
+/** A GatewayClass and a Gateway with one HTTP listener allowing routes from every namespace. */
+export function gatewayYAML(opts: { name: string; namespace: string; port: number; listener?: string }): string {
+  return `${GATEWAY_CLASS_YAML}apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: ${opts.name}, namespace: ${opts.namespace} }
 spec:

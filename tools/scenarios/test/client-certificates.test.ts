@@ -9,7 +9,7 @@ import {
   type CertificatePair,
   type TestCA,
 } from '@eg/testing';
-import { backendYAML } from '../src/http-client.ts';
+import { backendYAML, GATEWAY_CLASS_YAML } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // Client certificate validation (Gateway `spec.tls.frontend`) through a real Envoy: a port that requires a
@@ -22,12 +22,7 @@ const gatewayYAML = (ports: {
   strict: number;
   fallback: number;
   late: number;
-}) => `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: eg }
-spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
+}) => `${GATEWAY_CLASS_YAML}apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: gw, namespace: default }
 spec:

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@eg/testing';
-import { backendYAML, GatewayClient, type GatewayAnswer } from '../src/http-client.ts';
+import { backendYAML, GATEWAY_CLASS_YAML, GatewayClient, type GatewayAnswer } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // ClientTrafficPolicy through a real Envoy: one Gateway with two HTTP listeners. A policy on the whole Gateway
@@ -12,12 +12,10 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 const HOST = 'ctp.example.com';
 const B = '{ group: gateway.envoyproxy.io, kind: Backend, name: v1 }';
 
-const gatewayYAML = (ports: { plain: number; tuned: number }) => `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: eg }
-spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
+const gatewayYAML = (ports: {
+  plain: number;
+  tuned: number;
+}) => `${GATEWAY_CLASS_YAML}apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: gw, namespace: default }
 spec:

@@ -12,7 +12,7 @@ import {
   type GrpcCallOptions,
   type GrpcEchoServer,
 } from '@eg/testing';
-import { backendYAML } from '../src/http-client.ts';
+import { backendYAML, GATEWAY_CLASS_YAML } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // GRPCRoute through a real Envoy: real @grpc/grpc-js servers behind it, a real gRPC client (HTTP/2 without TLS)
@@ -35,12 +35,7 @@ const YAGES_SERVICES = {
 };
 
 function gatewayYAML(grpcPort: number, httpOnlyPort: number, tlsPort: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: eg }
-spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
+  return `${GATEWAY_CLASS_YAML}apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: gw, namespace: default }
 spec:

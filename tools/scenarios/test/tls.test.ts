@@ -8,6 +8,7 @@ import {
   type HttpsAnswer,
   type TestCA,
 } from '@eg/testing';
+import { GATEWAY_CLASS_YAML } from '../src/http-client.ts';
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // HTTPS listeners through a real Envoy: several listeners on one port chosen by SNI, several certificates on
@@ -15,12 +16,7 @@ import { startScenario, type Scenario } from '../src/scenario.ts';
 // Secret that needs a ReferenceGrant, and a certificate renewed in place (SDS).
 
 const gatewayYaml = (port: number, tlsPort: number): string => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: eg }
-spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
+${GATEWAY_CLASS_YAML}apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: eg, namespace: default }
 spec:
