@@ -28,3 +28,8 @@ export function typeName(typeUrl: string): string {
 export function anyType(fullName: string): string {
   return `type.googleapis.com/${fullName}`;
 }
+
+/** A protobuf Duration in its JSON form (`1.5s`), from milliseconds. */
+export function protoDuration(ms: number): string {
+  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+}

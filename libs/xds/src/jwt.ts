@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { HTTPListener, HTTPRoute, JWTProvider } from '@eg/ir';
-import { anyType, type ProtoJson } from './encode.ts';
+import { anyType, protoDuration, type ProtoJson } from './encode.ts';
 import { JWT_AUTHN, JWT_AUTHN_PER_ROUTE, UPSTREAM_TLS_CONTEXT } from './extension-types.ts';
 import { SYSTEM_TRUST_STORE } from './upstream-tls.ts';
 
@@ -67,7 +67,7 @@ function envoyProvider(provider: JWTProvider): ProtoJson {
       ? {
           remoteJwks: {
             httpUri: { uri: jwks.uri, cluster: jwksCluster(jwks.uri).name, timeout: JWKS_FETCH_TIMEOUT },
-            cacheDuration: `${jwks.cacheDurationMs / 1000}s`,
+            cacheDuration: protoDuration(jwks.cacheDurationMs),
           },
         }
       : { localJwks: { inlineString: jwks.inline } }),

@@ -1,5 +1,5 @@
 import type { ClientTrafficSettings, HTTPListener } from '@eg/ir';
-import { anyType, type ProtoJson } from './encode.ts';
+import { anyType, protoDuration, type ProtoJson } from './encode.ts';
 import {
   GRPC_STATS,
   GRPC_WEB,
@@ -138,8 +138,6 @@ function healthCheckFilter(path: string): ProtoJson {
   };
 }
 
-const seconds = (ms: number) => `${ms / 1000}s`;
-
 const UNDERSCORES_ACTION = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
 const ESCAPED_SLASHES_ACTION = {
   KeepUnchanged: 'KEEP_UNCHANGED',
@@ -178,7 +176,7 @@ function httpConnectionManager(
     ],
     commonHttpProtocolOptions: {
       headersWithUnderscoresAction: UNDERSCORES_ACTION[settings.withUnderscoresAction ?? 'RejectRequest'],
-      ...(settings.idleTimeoutMs !== undefined && { idleTimeout: seconds(settings.idleTimeoutMs) }),
+      ...(settings.idleTimeoutMs !== undefined && { idleTimeout: protoDuration(settings.idleTimeoutMs) }),
     },
     http2ProtocolOptions: {
       maxConcurrentStreams: 100,
@@ -195,8 +193,10 @@ function httpConnectionManager(
     mergeSlashes: settings.mergeSlashes ?? true,
     pathWithEscapedSlashesAction: ESCAPED_SLASHES_ACTION[settings.escapedSlashesAction ?? 'UnescapeAndRedirect'],
     ...(settings.requestReceivedTimeoutMs !== undefined && {
-      requestTimeout: seconds(settings.requestReceivedTimeoutMs),
+      requestTimeout: protoDuration(settings.requestReceivedTimeoutMs),
     }),
-    ...(settings.streamIdleTimeoutMs !== undefined && { streamIdleTimeout: seconds(settings.streamIdleTimeoutMs) }),
+    ...(settings.streamIdleTimeoutMs !== undefined && {
+      streamIdleTimeout: protoDuration(settings.streamIdleTimeoutMs),
+    }),
   };
 }

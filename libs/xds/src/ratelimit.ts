@@ -7,7 +7,7 @@ import {
   type RateLimitUnit,
   type RateLimitValue,
 } from '@eg/ir';
-import { anyType, type ProtoJson } from './encode.ts';
+import { anyType, protoDuration, type ProtoJson } from './encode.ts';
 import { HTTP_PROTOCOL_OPTIONS, LOCAL_RATE_LIMIT, RATE_LIMIT } from './extension-types.ts';
 
 /** Where Envoy asks for global rate-limit decisions, and what it does when the service does not answer. */
@@ -80,7 +80,7 @@ function globalFilter(
     typedConfig: {
       '@type': anyType(RATE_LIMIT),
       domain,
-      ...(service.timeoutMs !== undefined && { timeout: `${service.timeoutMs / 1000}s` }),
+      ...(service.timeoutMs !== undefined && { timeout: protoDuration(service.timeoutMs) }),
       failureModeDeny: service.failClosed ?? false,
       rateLimitService: { grpcService: { envoyGrpc: { clusterName: RATE_LIMIT_CLUSTER } }, transportApiVersion: 'V3' },
       enableXRatelimitHeaders: 'DRAFT_VERSION_03',

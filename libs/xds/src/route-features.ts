@@ -10,7 +10,7 @@ import type {
   URLRewrite,
 } from '@eg/ir';
 import { destinationClusters } from './destination.ts';
-import type { ProtoJson } from './encode.ts';
+import { protoDuration, type ProtoJson } from './encode.ts';
 
 /** Envoy's header mutations for Gateway API set (overwrite) and add (append) semantics. */
 export function headerMutations(ops: HeaderOperations | undefined, direction: 'request' | 'response'): ProtoJson {
@@ -125,10 +125,6 @@ function fractionalPercent({ numerator, denominator }: { numerator: number; deno
   return { numerator: Math.round((numerator * 1_000_000) / denominator), denominator: 'MILLION' };
 }
 
-function duration(ms: number): string {
-  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
-}
-
 /** What Envoy retries on besides the listed status codes: attempts that got no answer (refused, reset, timed out). */
 const RETRY_ON_FAILURE = ['connect-failure', 'refused-stream', 'reset'];
 /** Envoy's default retry count and back-off base, and its cap on a back-off (ten times the base). */
@@ -148,18 +144,18 @@ function timeoutsAndRetries(t: RouteTimeouts | undefined, retry: RouteRetry | un
   const maxBackoffMs = (backoffMs ?? ENVOY_DEFAULT_BACKOFF_MS) * BACKOFF_CAP_FACTOR;
   const total =
     t?.request ?? (perTry === undefined || perTry === 0 ? perTry : perTry * (retries + 1) + maxBackoffMs * retries);
-  const perTryTimeout = perTry !== undefined && perTry > 0 ? { perTryTimeout: duration(perTry) } : {};
+  const perTryTimeout = perTry !== undefined && perTry > 0 ? { perTryTimeout: protoDuration(perTry) } : {};
   const retryPolicy = retry
     ? {
         retryOn: [...RETRY_ON_FAILURE, ...(retry.statusCodes.length > 0 ? ['retriable-status-codes'] : [])].join(','),
         numRetries: retries,
         ...(retry.statusCodes.length > 0 && { retriableStatusCodes: retry.statusCodes }),
         ...perTryTimeout,
-        ...(backoffMs !== undefined && { retryBackOff: { baseInterval: duration(backoffMs) } }),
+        ...(backoffMs !== undefined && { retryBackOff: { baseInterval: protoDuration(backoffMs) } }),
       }
     : perTry !== undefined && perTry > 0 && { numRetries: 0, ...perTryTimeout };
   return {
-    ...(total !== undefined && { timeout: duration(total) }),
+    ...(total !== undefined && { timeout: protoDuration(total) }),
     ...(retryPolicy && { retryPolicy }),
   };
 }
