@@ -5,9 +5,9 @@ import { backendYAML, GATEWAY_CLASS_YAML, GatewayClient, type GatewayAnswer } fr
 import { startScenario, type Scenario } from '../src/scenario.ts';
 
 // ClientTrafficPolicy through a real Envoy: one Gateway with two HTTP listeners. A policy on the whole Gateway
-// (trusted proxy hops, header names with underscores dropped) and one on the `tuned` listener that overrides it
-// there (Envoy's own headers, underscores allowed, no request ids, unmerged slashes, a request deadline, a
-// health check path).
+// (trusted proxy hops, header names with underscores dropped, client request ids kept, escaped slashes refused,
+// idle timeouts) and one on the `tuned` listener that overrides it there (Envoy's own headers, underscores
+// allowed, no request ids, unmerged slashes, a request deadline, a health check path).
 
 const HOST = 'ctp.example.com';
 const B = '{ group: gateway.envoyproxy.io, kind: Backend, name: v1 }';
@@ -40,7 +40,9 @@ metadata: { name: gateway-wide, namespace: default, creationTimestamp: "2026-01-
 spec:
   targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]
   clientIPDetection: { xForwardedFor: { numTrustedHops: 1 } }
-  headers: { withUnderscoresAction: DropHeader }
+  headers: { withUnderscoresAction: DropHeader, preserveXRequestID: true }
+  path: { escapedSlashesAction: RejectRequest }
+  timeout: { http: { idleTimeout: 1m, streamIdleTimeout: 1m } }
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ClientTrafficPolicy
@@ -115,6 +117,18 @@ describe('scenario: ClientTrafficPolicy', () => {
     expect(plainAnswer.headers['x-envoy-upstream-service-time']).toBeUndefined();
     expect(received(plainAnswer, 'x-envoy-expected-rq-timeout-ms')).toBeUndefined();
     expect(received(plainAnswer, 'x-request-id')).toHaveLength(1);
+  });
+
+  it("keeps the client's x-request-id where the Gateway preserves it", async () => {
+    const answer = await plain.send('/', { host: HOST, headers: { 'x-request-id': 'client-chosen-id' } });
+    expect(received(answer, 'x-request-id')).toEqual(['client-chosen-id']);
+  });
+
+  it('refuses escaped slashes on the Gateway, and redirects to the unescaped path by default', async () => {
+    expect((await plain.send('/a%2Fb', { host: HOST })).status).toBe(400);
+    const redirect = await tuned.send('/a%2Fb', { host: HOST });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers['location']).toBe('/a/b');
   });
 
   it('keeps repeated slashes where merging is disabled', async () => {

@@ -41,7 +41,7 @@ function clientIPDetection(
 ): Pick<ClientTrafficSettings, 'xffNumTrustedHops'> {
   const fields = object(value, path, problems);
   refuseUntranslated(fields, ['xForwardedFor'], path, problems);
-  const xff = optional(fields, 'xForwardedFor', (v, p, pr) => object(v, p, pr), path, problems);
+  const xff = optional(fields, 'xForwardedFor', object, path, problems);
   if (!xff) return {};
   const xffPath = [...path, 'xForwardedFor'];
   refuseUntranslated(xff, ['numTrustedHops'], xffPath, problems);
@@ -116,7 +116,7 @@ type TimeoutSettings = Pick<
 function timeout(value: unknown, path: Path, problems: Problems): TimeoutSettings {
   const fields = object(value, path, problems);
   refuseUntranslated(fields, ['http'], path, problems);
-  const http = optional(fields, 'http', (v, p, pr) => object(v, p, pr), path, problems);
+  const http = optional(fields, 'http', object, path, problems);
   if (!http) return {};
   const httpPath = [...path, 'http'];
   refuseUntranslated(http, ['requestReceivedTimeout', 'idleTimeout', 'streamIdleTimeout'], httpPath, problems);
